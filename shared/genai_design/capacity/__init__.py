@@ -1,0 +1,71 @@
+"""Capacity planning: KV cache and GPU sizing, autoscaling and prefill/decode simulations.
+
+Framework steps 1 and 8 (what a design costs) and 5 (inference infrastructure). Pure
+Python and numpy: nothing here talks to a server or needs a GPU. Modules:
+`specs` (model and GPU figures), `kv` (memory arithmetic and deployment plans),
+`traffic` (arrival rates and times), `autoscale` (replica pool simulation),
+`disagg` and `disagg_sweep` (colocated vs split prefill/decode).
+"""
+
+from genai_design.capacity.autoscale import (
+    POLICIES,
+    AutoscaleConfig,
+    AutoscaleResult,
+    ScalingObservation,
+    ServiceCurve,
+    replicas_needed,
+    simulate,
+)
+from genai_design.capacity.disagg import (
+    MIXES,
+    DisaggCosts,
+    DisaggResult,
+    WorkloadMix,
+    kv_transfer_s_per_token,
+    make_requests,
+    simulate_pool,
+)
+from genai_design.capacity.disagg_sweep import SplitComparison, compare, estimate_capacity_rps, sweep_mixes
+from genai_design.capacity.kv import (
+    TP_SIZES,
+    DeploymentPlan,
+    kv_bytes_per_token,
+    kv_token_capacity,
+    max_concurrent_sequences,
+    plan_deployment,
+    weight_bytes,
+)
+from genai_design.capacity.specs import (
+    DTYPE_BYTES,
+    GIB,
+    GPUS,
+    MODELS,
+    GpuSpec,
+    ModelSpec,
+    canonical_dtype,
+    dtype_bytes,
+    estimate_num_params,
+    get_gpu,
+    get_model,
+)
+from genai_design.capacity.traffic import (
+    ARRIVAL_PROCESSES,
+    Traffic,
+    arrival_times,
+    constant_traffic,
+    daily_traffic,
+    ramp_traffic,
+    spike_traffic,
+    traffic_from_function,
+)
+
+__all__ = [
+    "ARRIVAL_PROCESSES", "DTYPE_BYTES", "GIB", "GPUS", "MIXES", "MODELS", "POLICIES", "TP_SIZES",
+    "AutoscaleConfig", "AutoscaleResult", "DeploymentPlan", "DisaggCosts", "DisaggResult", "GpuSpec",
+    "ModelSpec", "ScalingObservation", "ServiceCurve", "SplitComparison", "Traffic", "WorkloadMix",
+    "arrival_times", "canonical_dtype", "compare", "constant_traffic", "daily_traffic", "dtype_bytes",
+    "estimate_capacity_rps", "estimate_num_params", "get_gpu", "get_model", "kv_bytes_per_token",
+    "kv_token_capacity", "kv_transfer_s_per_token", "make_requests", "max_concurrent_sequences",
+    "plan_deployment", "ramp_traffic", "replicas_needed", "simulate", "simulate_pool", "spike_traffic",
+    "sweep_mixes", "traffic_from_function", "weight_bytes",
+]

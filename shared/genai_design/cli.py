@@ -1,0 +1,89 @@
+"""The ``genai-design`` command line: thin wrappers over the package (all framework steps).
+
+    genai-design profiles                 list profiles and the one auto-detection picks
+    genai-design models prepare [KEY]     convert a bundled model once (checksum verified)
+    genai-design server start|status|stop manage the shared course server on 127.0.0.1
+    genai-design info                     versions and hardware, as JSON
+
+Every subcommand prints JSON on stdout so scripts can read it; errors go to stderr with
+exit code 2. Chapters add their own subcommands here (e.g. ``search``) as they land.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from genai_design import course, models, profiles, serving
+
+
+def _profiles(args: argparse.Namespace) -> Any:
+    detected = profiles.detect_profile_name(profiles.gpu_memory_gib())
+    return {"detected": detected,
+            "profiles": {name: asdict(p) for name, p in profiles.PROFILES.items()}}
+
+
+def _models_prepare(args: argparse.Namespace) -> Any:
+    return models.describe(models.prepare_model(args.key))
+
+
+def _server_start(args: argparse.Namespace) -> Any:
+    if args.port is not None:
+        return serving.start_server(args.profile, port=args.port).to_dict()
+    return serving.ensure_server(args.profile).to_dict()
+
+
+def _server_status(args: argparse.Namespace) -> Any:
+    endpoint = serving.running_server()
+    return {"running": endpoint is not None,
+            **({} if endpoint is None else {k: v for k, v in endpoint.to_dict().items()
+                                            if k != "api_key"})}
+
+
+def _server_stop(args: argparse.Namespace) -> Any:
+    return {"stopped": serving.stop_server()}
+
+
+def _info(args: argparse.Namespace) -> Any:
+    return {"versions": course.versions(), "hardware": course.hardware()}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="genai-design", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("profiles", help="list profiles").set_defaults(func=_profiles)
+    sub.add_parser("info", help="versions and hardware").set_defaults(func=_info)
+    model_cmd = sub.add_parser("models", help="bundled models").add_subparsers(dest="action",
+                                                                               required=True)
+    prep = model_cmd.add_parser("prepare", help="convert a bundled model for vLLM")
+    prep.add_argument("key", nargs="?", default="smollm2-135m-instruct")
+    prep.set_defaults(func=_models_prepare)
+    server = sub.add_parser("server", help="the shared course server").add_subparsers(
+        dest="action", required=True)
+    start = server.add_parser("start", help="start (or reuse) the course server")
+    start.add_argument("--profile", default=None, help="profile name (default: auto-detect)")
+    start.add_argument("--port", type=int, default=None, help="fixed port (default: a free one)")
+    start.set_defaults(func=_server_start)
+    server.add_parser("status", help="is a course server running?").set_defaults(func=_server_status)
+    server.add_parser("stop", help="stop the course server").set_defaults(func=_server_stop)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], Any] = args.func
+    try:
+        result = func(args)
+    except (ValueError, KeyError, ConnectionError, serving.ServerStartError) as error:
+        print(f"genai-design: error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
