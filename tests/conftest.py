@@ -1,0 +1,111 @@
+"""Session-wide set-up for the test suite: the offline guard, the shared vLLM server, and the
+notebooks executed once each with Papermill (quick mode)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GUARD_DIR = Path(__file__).resolve().parent / "offline_guard"
+EXECUTED_DIR = ROOT / "_build" / "papermill"
+NOTEBOOK_DIRS = ("notebooks", "casestudies")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Turn the offline guard on for pytest and for every process it starts."""
+    from genai_design import offline
+
+    log = ROOT / "_build" / "offline-violations.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("")
+    os.environ[offline.GUARD_ENV] = str(log)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(GUARD_DIR), os.environ.get("PYTHONPATH", "")) if p)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    offline.install()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the offline-guard check last, after everything that could have reached out."""
+    last = [i for i in items if i.name == "test_nothing_reached_the_network"]
+    for item in last:
+        items.remove(item)
+        items.append(item)
+
+
+def all_notebooks() -> list[Path]:
+    return sorted(p for d in NOTEBOOK_DIRS for p in (ROOT / d).rglob("*.ipynb")
+                  if ".ipynb_checkpoints" not in p.parts)
+
+
+@pytest.fixture(scope="session")
+def course_server():
+    """The shared vLLM server: reused if one runs, else started once and stopped at the end."""
+    from genai_design import serving
+
+    before = serving.running_server()
+    started = time.perf_counter()
+    endpoint = serving.ensure_server()
+    info = {"endpoint": endpoint, "started_here": before is None,
+            "wall_s": time.perf_counter() - started}
+    yield info
+    if info["started_here"]:
+        serving.stop_server()
+
+
+def read_glued(notebook: Path) -> dict[str, object]:
+    """The values a notebook recorded with myst_nb.glue, decoded from their text form."""
+    import ast
+
+    values: dict[str, object] = {}
+    for cell in json.loads(notebook.read_text())["cells"]:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("scrapbook")
+            if not meta:
+                continue
+            text = output["data"].get(meta["mime_prefix"] + "text/plain")
+            try:
+                values[meta["name"]] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                values[meta["name"]] = text
+    return values
+
+
+@pytest.fixture(scope="session")
+def executed_notebooks(course_server):
+    """Execute every notebook once with Papermill (quick=True); map source path -> result."""
+    import papermill
+
+    results: dict[Path, dict[str, object]] = {}
+
+    def run(source: Path) -> dict[str, object]:
+        if source in results:
+            return results[source]
+        target = EXECUTED_DIR / source.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        error = None
+        try:
+            papermill.execute_notebook(str(source), str(target), parameters={"quick": True},
+                                       cwd=str(source.parent), progress_bar=False,
+                                       kernel_name="python3")
+        except Exception as exc:  # recorded; the notebook's own test reports it
+            error = exc
+        results[source] = {"path": target, "seconds": time.perf_counter() - started,
+                           "error": error, "glued": read_glued(target) if target.exists() else {}}
+        return results[source]
+
+    return run
+
+
+def copy_tree_for_book(dest: Path) -> None:
+    """A copy of the book's sources, to build from executed notebooks without touching the repo."""
+    ignore = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".ipynb_checkpoints")
+    shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)

@@ -1,0 +1,38 @@
+"""What each notebook must have recorded (via myst_nb.glue) for its test to pass.
+
+One function per notebook, keyed by its path relative to the repository root. A notebook
+without an entry here fails the suite: every notebook's metrics are checked, none only "runs".
+Tolerances are wide where the machine's speed decides the number, tight where it does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Glued = dict[str, Any]
+
+
+def first_request(g: Glued, server: dict[str, Any]) -> None:
+    endpoint = server["endpoint"]
+    assert g["model_name"] == endpoint.model
+    assert g["profile_name"] == "cpu-default"
+    # The notebook ran against the suite's shared server and said so.
+    assert g["server_pid"] == endpoint.pid
+    assert g["server_reused"] is True
+    assert isinstance(g["first_answer"], str) and len(g["first_answer"].split()) >= 3
+    # Streaming: ignore_eos makes every run produce max_tokens chunks.
+    assert g["stream_chunks"] == 128
+    assert 0 < g["ttft_ms_median"] < 2000, "time to first token for a short prompt on the CPU"
+    assert 3 < g["decode_tokens_per_s_median"] < 500
+    # Constrained decoding is a guarantee; instruction-only JSON from a 135M model is not.
+    assert g["json_valid_constrained_pct"] == 100.0
+    assert g["json_valid_instruction_pct"] < g["json_valid_constrained_pct"]
+    assert g["n_tickets"] >= 5
+    # Greedy decoding through LlamaIndex's OpenAILike matches the OpenAI client.
+    assert g["llamaindex_agrees"] is True
+
+
+CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
+    "notebooks/00_first_request.ipynb": first_request,
+}

@@ -1,0 +1,44 @@
+"""The book builds from the executed notebooks with warnings as errors, and shows real output."""
+
+from __future__ import annotations
+
+import html as html_text
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import EXECUTED_DIR, ROOT, all_notebooks, copy_tree_for_book
+
+
+@pytest.mark.book
+def test_book_builds_without_warnings(executed_notebooks, tmp_path_factory):
+    results = {p: executed_notebooks(p) for p in all_notebooks()}
+    failed = [str(p) for p, r in results.items() if r["error"] is not None]
+    assert not failed, f"notebooks failed, so the book cannot show them: {failed}"
+    src = tmp_path_factory.mktemp("book") / "src"
+    copy_tree_for_book(src)
+    for path in results:  # each notebook runs once per suite: reuse the Papermill outputs
+        shutil.copy(EXECUTED_DIR / path.relative_to(ROOT), src / path.relative_to(ROOT))
+    config = yaml.safe_load((src / "_config.yml").read_text())
+    config["execute"]["execute_notebooks"] = "off"
+    (src / "_config.yml").write_text(yaml.safe_dump(config))
+    jb = Path(sys.executable).with_name("jupyter-book")
+    build = subprocess.run([str(jb), "build", str(src), "-W", "--keep-going"],
+                           capture_output=True, text=True, timeout=900)
+    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
+    html = src / "_build" / "html"
+    assert (html / "index.html").exists()
+
+    # The first notebook's page shows the model's real answer, and the prose page shows the
+    # numbers the notebook measured (glue), not placeholders.
+    glued = results[ROOT / "notebooks/00_first_request.ipynb"]["glued"]
+    page = html_text.unescape((html / "notebooks" / "00_first_request.html").read_text())
+    first_words = " ".join(glued["first_answer"].split()[:6])
+    assert first_words in re.sub(r"\s+", " ", page)
+    prose = html_text.unescape((html / "book" / "first-request.html").read_text())
+    assert f"{glued['ttft_ms_median']:.0f}" in prose
+    assert f"{glued['json_valid_constrained_pct']:.0f}%" in prose

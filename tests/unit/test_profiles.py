@@ -1,0 +1,54 @@
+import pytest
+
+from genai_design import profiles
+
+
+def test_auto_detection_by_gpu_memory():
+    assert profiles.detect_profile_name(None) == "cpu-default"
+    assert profiles.detect_profile_name(15.0) == "colab-t4"
+    assert profiles.detect_profile_name(79.6) == "gpu-large"
+
+
+def test_explicit_name_beats_environment(monkeypatch):
+    monkeypatch.setenv(profiles.PROFILE_ENV, "gpu-large")
+    assert profiles.get_profile("colab-t4").name == "colab-t4"
+    assert profiles.get_profile().name == "gpu-large"
+
+
+def test_auto_detection_on_this_cpu_machine(monkeypatch):
+    monkeypatch.delenv(profiles.PROFILE_ENV, raising=False)
+    monkeypatch.setattr(profiles, "gpu_memory_gib", lambda: None)
+    chosen = profiles.get_profile()
+    assert chosen.name == "cpu-default" and chosen.device == "cpu"
+    # CPU profiles bind vLLM's worker threads to every core this process may use.
+    env = dict(chosen.env)
+    assert env["VLLM_CPU_KVCACHE_SPACE"] == "2"
+    assert env["VLLM_CPU_OMP_THREADS_BIND"]
+
+
+@pytest.mark.parametrize("source", ["argument", "environment"])
+def test_unknown_profile_lists_known_ones(monkeypatch, source):
+    if source == "environment":
+        monkeypatch.setenv(profiles.PROFILE_ENV, "tpu-pod")
+        name = None
+    else:
+        name = "tpu-pod"
+    with pytest.raises(ValueError) as error:
+        profiles.get_profile(name)
+    message = str(error.value)
+    assert "tpu-pod" in message and "cpu-default" in message and "gpu-large" in message
+    assert ("GENAI_DESIGN_PROFILE" in message) == (source == "environment")
+
+
+def test_profiles_are_frozen_and_overridable():
+    base = profiles.PROFILES["cpu-default"]
+    with pytest.raises(AttributeError):
+        base.max_model_len = 1  # type: ignore[misc]
+    smaller = base.with_overrides(max_model_len=2048)
+    assert smaller.max_model_len == 2048 and base.max_model_len == 8192
+
+
+def test_t4_profile_avoids_bfloat16():
+    # Turing GPUs have no bfloat16 units; vLLM would refuse or emulate slowly.
+    assert profiles.PROFILES["colab-t4"].dtype == "float16"
+    assert all(p.needs_network for p in profiles.PROFILES.values() if p.device == "cuda")

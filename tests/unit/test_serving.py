@@ -1,0 +1,139 @@
+"""The serving mechanism with stand-in servers (tiny Python HTTP servers, not vLLM).
+
+The real vLLM server is tested in tests/integration/test_server.py.
+"""
+
+import json
+import socket
+import sys
+import textwrap
+
+import pytest
+
+from genai_design import serving
+
+# A stand-in for `vllm serve`: answers GET /v1/models with one model, like vLLM does.
+FAKE_SERVER = textwrap.dedent('''
+    import json, sys, time
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    port, model, delay = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+    time.sleep(delay)
+    class H(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.headers.get("Authorization") != "Bearer key":
+                self.send_response(401); self.end_headers(); return
+            body = json.dumps({"data": [{"id": model, "max_model_len": 1024}]}).encode()
+            self.send_response(200); self.end_headers(); self.wfile.write(body)
+        def log_message(self, *args): pass
+    print("fake server up", flush=True)
+    HTTPServer(("127.0.0.1", port), H).serve_forever()
+''')
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENAI_DESIGN_HOME", str(tmp_path))
+    monkeypatch.delenv(serving.ENDPOINT_ENV, raising=False)
+    return tmp_path
+
+
+def _launch(home, port, script_args, timeout_s=20.0, script=FAKE_SERVER, model="m"):
+    return serving.launch([sys.executable, "-c", script, *script_args],
+                          f"http://127.0.0.1:{port}/v1", "key", model, home / "log.txt", timeout_s)
+
+
+def test_launch_waits_until_the_model_is_served(home):
+    port = serving.free_port()
+    pid, seconds = _launch(home, port, [str(port), "m", "0.5"])
+    try:
+        assert seconds >= 0.5
+        assert serving._served_models(f"http://127.0.0.1:{port}/v1", "key") == {"m": 1024}
+    finally:
+        serving._terminate(pid, grace_s=5)
+    assert not serving._pid_alive(pid)
+
+
+def test_server_that_dies_at_start_shows_its_log(home):
+    script = "import sys; print('CUDA out of memory: tried to allocate 9 GiB'); sys.exit(3)"
+    with pytest.raises(serving.ServerStartError) as error:
+        _launch(home, serving.free_port(), [], script=script)
+    message = str(error.value)
+    assert "exited with code 3" in message and "tried to allocate 9 GiB" in message
+
+
+def test_server_that_never_gets_ready_is_stopped(home):
+    script = "import time; print('loading weights...', flush=True); time.sleep(600)"
+    with pytest.raises(serving.ServerStartError) as error:
+        _launch(home, serving.free_port(), [], timeout_s=2.0, script=script)
+    assert "not ready after 2 s" in str(error.value) and "loading weights" in str(error.value)
+
+
+def test_port_in_use_is_refused_before_starting(home):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert serving.port_in_use(port)
+        with pytest.raises(serving.ServerStartError, match=f"port {port} .* already in use"):
+            serving.start_server("cpu-default", port=port)
+
+
+def test_running_server_is_reused_from_the_state_file(home):
+    port = serving.free_port()
+    pid, _ = _launch(home, port, [str(port), "smollm2-135m-instruct", "0"],
+                     model="smollm2-135m-instruct")
+    try:
+        endpoint = serving.Endpoint(f"http://127.0.0.1:{port}/v1", "key", "smollm2-135m-instruct",
+                                    "cpu-default", 1024, pid, str(home / "log.txt"), 1.0)
+        (home / "server.json").write_text(json.dumps(endpoint.to_dict()))
+        assert serving.running_server() == endpoint
+        # ensure_server returns it without starting anything (start_server would need vLLM).
+        assert serving.ensure_server("cpu-default") == endpoint
+        # A running server for another model is not silently replaced.
+        with pytest.raises(serving.ServerStartError, match="already running"):
+            serving.ensure_server("colab-t4")
+        assert serving.stop_server() is True
+        assert not serving._pid_alive(pid)
+        assert serving.running_server() is None and not (home / "server.json").exists()
+        assert serving.stop_server() is False
+    finally:
+        serving._terminate(pid, grace_s=2)
+
+
+def test_stale_state_file_is_ignored(home):
+    (home / "server.json").write_text(json.dumps(serving.Endpoint(
+        "http://127.0.0.1:9/v1", "k", "m", "cpu-default", None, 2**22 + 12345).to_dict()))
+    assert serving.running_server() is None
+    (home / "server.json").write_text("{broken")
+    assert serving.running_server() is None
+
+
+def test_external_endpoint_from_environment(home, monkeypatch):
+    port = serving.free_port()
+    pid, _ = _launch(home, port, [str(port), "big-model", "0"], model="big-model")
+    try:
+        monkeypatch.setenv(serving.ENDPOINT_ENV, f"http://127.0.0.1:{port}")
+        monkeypatch.setenv(serving.API_KEY_ENV, "key")
+        endpoint = serving.ensure_server("cpu-default")
+        assert endpoint.base_url == f"http://127.0.0.1:{port}/v1"
+        assert endpoint.model == "big-model" and endpoint.profile == "external"
+        assert not endpoint.managed and endpoint.max_model_len == 1024
+        assert endpoint.metrics_url == f"http://127.0.0.1:{port}/metrics"
+        with pytest.raises(ValueError, match="not served"):
+            serving.connect(f"http://127.0.0.1:{port}/v1", "key", "other-model")
+    finally:
+        serving._terminate(pid, grace_s=2)
+
+
+def test_connect_to_nothing_is_a_clear_error():
+    with pytest.raises(ConnectionError, match="no OpenAI-compatible server"):
+        serving.connect(f"http://127.0.0.1:{serving.free_port()}/v1")
+
+
+def test_vllm_command_stays_on_loopback():
+    from genai_design.profiles import get_profile
+
+    argv = serving.vllm_command(get_profile("cpu-default"), "/models/x", 8123, "secret")
+    assert argv[argv.index("--host") + 1] == "127.0.0.1"
+    assert argv[argv.index("--port") + 1] == "8123"
+    assert "--enforce-eager" in argv and argv[argv.index("--api-key") + 1] == "secret"
