@@ -14,6 +14,6 @@ if [ "$("$bin/python" -m genai_design.cli server status | "$bin/python" -c 'impo
 fi
 cleanup() { [ "$started" = 1 ] && "$bin/python" -m genai_design.cli server stop >/dev/null || true; }
 trap cleanup EXIT
-"$bin/jupyter-book" build . --keep-going "$@"
+"$bin/jupyter-book" build . -W --keep-going "$@"
 test -f _build/html/index.html
 echo "book: open _build/html/index.html"

@@ -107,5 +107,6 @@ def executed_notebooks(course_server):
 
 def copy_tree_for_book(dest: Path) -> None:
     """A copy of the book's sources, to build from executed notebooks without touching the repo."""
-    ignore = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".ipynb_checkpoints")
+    ignore = shutil.ignore_patterns(".venv", "_build", ".git", "__pycache__", ".ipynb_checkpoints",
+                                    ".pytest_cache", ".genai-design")
     shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
