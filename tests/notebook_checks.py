@@ -33,6 +33,20 @@ def first_request(g: Glued, server: dict[str, Any]) -> None:
     assert g["llamaindex_agrees"] is True
 
 
+def context_enrichment(g: Glued, server: dict[str, Any]) -> None:
+    assert g["enrich_n_customers"] >= 10
+    # Without the customer's data the model cannot name their order: no answer is right.
+    assert g["enrich_acc_none_pct"] == 0.0
+    # With a compact record and two examples it copies the right order most of the time
+    # (75% seen on the CPU profile; the bound leaves room for a different sample of customers).
+    assert g["enrich_acc_compact_pct"] >= 50.0
+    assert g["enrich_acc_compact_pct"] > g["enrich_acc_full_pct"]
+    # Every customer's prompt was checked against every other customer's data.
+    assert g["enrich_isolation_customers"] == 200
+    assert g["enrich_isolation_leaks"] == 0
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
+    "notebooks/03e_context_enrichment.ipynb": context_enrichment,
 }
