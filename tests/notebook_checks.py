@@ -46,7 +46,28 @@ def context_enrichment(g: Glued, server: dict[str, Any]) -> None:
     assert g["enrich_isolation_leaks"] == 0
 
 
+def knowledge_bases(g: Glued, server: dict[str, Any]) -> None:
+    # Sizes the issue fixes: 79 reference topics, >= 60 help-centre articles, 1,050 pairs.
+    assert g["kb_python_docs"] == 79
+    assert g["kb_shop_v1_docs"] >= 60
+    assert g["kb_support_docs"] == 1050
+    # The duplicate finding is measured, not assumed: far fewer distinct pairs than rows.
+    assert 1 <= g["kb_support_distinct"] < g["kb_support_docs"] / 10
+    assert g["kb_python_contained_pairs"] >= 5  # compound holds if/while/for/...
+    assert g["kb_shop_changed"] >= 10 and g["kb_shop_added"] >= 1 and g["kb_shop_removed"] >= 1
+    # The evaluation set: >= 150 questions, >= 60 on the Python reference, all valid.
+    assert g["eval_n_questions"] >= 150 and g["eval_n_python"] >= 60
+    assert g["eval_problems"] == 0
+    assert g["eval_bad_problems"] == 2  # each planted mistake caught
+    types = g["eval_types"]
+    for kb in ("python-reference", "shop-help"):
+        for kind in ("multi-hop", "unanswerable", "ambiguous", "adversarial"):
+            assert types[f"{kb}/{kind}"] >= 5, (kb, kind)
+    assert g["eval_4gram_overlap_pct"] < 10.0  # questions paraphrase their sources
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
+    "notebooks/03a_knowledge_bases.ipynb": knowledge_bases,
     "notebooks/03e_context_enrichment.ipynb": context_enrichment,
 }
