@@ -66,8 +66,28 @@ def knowledge_bases(g: Glued, server: dict[str, Any]) -> None:
     assert g["eval_4gram_overlap_pct"] < 10.0  # questions paraphrase their sources
 
 
+def prompts(g: Glued, server: dict[str, Any]) -> None:
+    n = g["prompt_n_questions"]
+    assert n >= 20 and g["prompt_n_sections"] == 12
+    assert 0 < g["prompt_majority_pct"] < 50
+    # Asked in free text, the small model rarely answers with a section name at all.
+    assert g["prompt_free_valid_pct"] < 50
+    for key in ("prompt_acc_v1_pct", "prompt_acc_v2_pct"):
+        assert 0 <= g[key] <= 100
+    # Every answer of both versions went through the ledger, and identical text is not re-registered.
+    assert g["prompt_ledger_records"] == 2 * n
+    assert g["prompt_idempotent"] is True
+    # v2 was activated; it stays only if it beat v1, otherwise the history shows the rollback.
+    events = g["prompt_history_events"]
+    assert events[:3] == ["register", "activate", "register"] and events[3] == "activate"
+    beat = g["prompt_acc_v2_pct"] > g["prompt_acc_v1_pct"]
+    assert g["prompt_active_after"] == ("v2" if beat else "v1")
+    assert ("rollback" in events) == (not beat)
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
     "notebooks/03a_knowledge_bases.ipynb": knowledge_bases,
+    "notebooks/03c_prompts.ipynb": prompts,
     "notebooks/03e_context_enrichment.ipynb": context_enrichment,
 }
