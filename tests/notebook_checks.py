@@ -85,9 +85,24 @@ def prompts(g: Glued, server: dict[str, Any]) -> None:
     assert ("rollback" in events) == (not beat)
 
 
+def kv_calculator(g: Glued, server: dict[str, Any]) -> None:
+    # 2 (K,V) x 30 layers x 3 KV heads x 64 head dim x 2 bytes (bf16), by hand.
+    assert g["kv_bytes_per_token"] == 2 * 30 * 3 * 64 * 2
+    assert g["kv_cache_gib"] == 2.0  # VLLM_CPU_KVCACHE_SPACE of the cpu-default profile
+    # The bar: within 5% of the capacity vLLM itself reports.
+    assert g["kv_rel_error_pct"] <= 5.0
+    assert abs(g["kv_calc_tokens"] - g["kv_vllm_tokens"]) <= 0.05 * g["kv_vllm_tokens"]
+    assert g["kv_vllm_tokens"] % g["kv_block_size"] == 0
+    # 70B in bf16 cannot sit on one 80 GB GPU; 8B can; a 16 GB T4 needs several.
+    assert g["kv_70b_h100_tp"] >= 2
+    assert g["kv_8b_a100_gpus"] == 1
+    assert g["kv_8b_t4_gpus"] >= 2
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
     "notebooks/03a_knowledge_bases.ipynb": knowledge_bases,
     "notebooks/03c_prompts.ipynb": prompts,
     "notebooks/03e_context_enrichment.ipynb": context_enrichment,
+    "notebooks/05b_kv_calculator.ipynb": kv_calculator,
 }
