@@ -99,10 +99,23 @@ def kv_calculator(g: Glued, server: dict[str, Any]) -> None:
     assert g["kv_8b_t4_gpus"] >= 2
 
 
+def prefix_caching(g: Glued, server: dict[str, Any]) -> None:
+    assert 1500 <= g["prefix_shared_tokens"] <= 2000  # the "~1.5k-token shared prompt"
+    assert g["prefix_n_questions"] >= 5
+    # A fresh salt shares nothing; the shared salt reuses whole blocks of the system prompt.
+    assert g["prefix_cached_tokens_miss"] == 0
+    assert g["prefix_cached_tokens_hit"] >= 1024
+    assert g["prefix_hit_rate_pct"] >= 80
+    # The bar: prefix caching cuts TTFT at least 4x (about 9x seen on this CPU).
+    assert g["prefix_speedup"] >= 4.0
+    assert g["prefix_ttft_hit_ms"] < g["prefix_ttft_miss_ms"]
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
     "notebooks/03a_knowledge_bases.ipynb": knowledge_bases,
     "notebooks/03c_prompts.ipynb": prompts,
     "notebooks/03e_context_enrichment.ipynb": context_enrichment,
     "notebooks/05b_kv_calculator.ipynb": kv_calculator,
+    "notebooks/05c_prefix_caching.ipynb": prefix_caching,
 }
