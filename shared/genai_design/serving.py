@@ -171,14 +171,19 @@ def log_tail(path: str | Path, lines: int = 40) -> str:
         return ""
 
 
-def running_server() -> Endpoint | None:
-    """The course server recorded in the state file, if its process lives and answers."""
+def _recorded_server() -> Endpoint | None:
+    """The server the state file names, if its process is still alive (answering or not)."""
     try:
-        state = json.loads(_state_path().read_text())
-        endpoint = Endpoint(**state)
+        endpoint = Endpoint(**json.loads(_state_path().read_text()))
     except (OSError, ValueError, TypeError):
         return None
-    if endpoint.pid is None or not _pid_alive(endpoint.pid):
+    return endpoint if endpoint.pid is not None and _pid_alive(endpoint.pid) else None
+
+
+def running_server() -> Endpoint | None:
+    """The course server recorded in the state file, if its process lives and answers."""
+    endpoint = _recorded_server()
+    if endpoint is None:
         return None
     try:
         models = _served_models(endpoint.base_url, endpoint.api_key)
@@ -307,6 +312,9 @@ def ensure_server(profile: Profile | str | None = None) -> Endpoint:
                     f"stop it first (genai-design server stop) to serve {profile.served_model_name!r}"
                 )
             return current
+        hung = _recorded_server()  # alive but not answering: stop it rather than run two
+        if hung is not None and hung.pid is not None:
+            _terminate(hung.pid, grace_s=10.0)
         return start_server(profile)
 
 
@@ -325,9 +333,9 @@ def _terminate(pid: int, grace_s: float) -> None:
 
 
 def stop_server(timeout_s: float = 30.0) -> bool:
-    """Stop the recorded course server. Returns False when none was running."""
+    """Stop the recorded course server, answering or hung. Returns False when none was running."""
     with _start_lock():
-        endpoint = running_server()
+        endpoint = _recorded_server()
         _state_path().unlink(missing_ok=True)
         if endpoint is None or endpoint.pid is None:
             return False

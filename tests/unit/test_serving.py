@@ -100,6 +100,23 @@ def test_running_server_is_reused_from_the_state_file(home):
         serving._terminate(pid, grace_s=2)
 
 
+def test_hung_server_is_stopped_not_left_running(home):
+    # A process that is alive but never answers (a hung server) is still stopped by stop_server.
+    import subprocess
+
+    hung = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
+                            start_new_session=True)
+    try:
+        (home / "server.json").write_text(json.dumps(serving.Endpoint(
+            f"http://127.0.0.1:{serving.free_port()}/v1", "k", "m", "cpu-default",
+            None, hung.pid).to_dict()))
+        assert serving.running_server() is None  # not answering
+        assert serving.stop_server(timeout_s=5) is True
+        assert hung.wait(timeout=10) is not None
+    finally:
+        hung.kill()
+
+
 def test_stale_state_file_is_ignored(home):
     (home / "server.json").write_text(json.dumps(serving.Endpoint(
         "http://127.0.0.1:9/v1", "k", "m", "cpu-default", None, 2**22 + 12345).to_dict()))
