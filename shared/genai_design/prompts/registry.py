@@ -1,172 +1,35 @@
-"""Versioned prompt registry: framework step 3c (prompt engineering and prompt versioning).
+"""The versioned prompt registry: files, history, activation, rollback, usage ledger (step 3c).
 
-A prompt is a template with ``{placeholders}``. Each prompt owns a folder under the root,
-named by a slug, with one file per version and an append-only history::
-
-    prompts/rag-answer/v1.txt          text of v1, never edited once registered
-    prompts/rag-answer/history.jsonl   register / activate / rollback events, one per line
-
-A version is addressed by label (``v2``) or by the sha256 of its normalised text: all 64
-hex digits, the 12-digit short form, or any prefix of 4 or more digits naming one version.
-Normalising (NFC, ``\\n`` line ends, no trailing spaces or surrounding blank lines) keeps the
-hash stable under editors and git's line-ending conversion; a file that no longer matches its
-hash is refused, since a version must name one text forever. The active version is the top of
-a stack that ``activate`` pushes and ``rollback`` pops, replayed from the history; the first
-version registered is active, later ones wait for ``activate`` (the review step). Nothing is
-deleted: a rollback is one more line.
-
-Where state lives: templates and history sit together under the root, in version control, so
-an activation or rollback is a reviewed change in ``git log``. The usage ledger (which version
-produced which answer) is run-time data in ``state_dir``: ``default_registry()`` uses the
-repository's git-ignored ``.genai-design/``; a registry given only a root keeps it there.
-
-Left out: reviewers (git does that), traffic splitting for A/B tests (step 7 reads the
-ledger), templating beyond ``str.format`` fields, and a cross-process lock: appends are safe
-concurrently (one ``write`` per line, append mode), registering one prompt from two processes
-at the same moment is not.
+See the package docstring for where state lives and what is left out.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import hashlib
 import json
 import os
-import re
-import string
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-SHORT_SHA_LEN = 12  # hex digits in the short form of a version hash
-MIN_PREFIX_LEN = 4  # shortest hash prefix a lookup accepts
-HISTORY_FILE = "history.jsonl"  # per-prompt event log, next to the version files
-USAGE_FILE = "prompt-usage.jsonl"  # usage ledger, in the registry's state_dir
-
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_LABEL = re.compile(r"v([1-9][0-9]*)")
-_HEX = re.compile(r"[0-9a-f]+")
-
-
-@dataclass(frozen=True)
-class PromptVersion:
-    """One immutable version of a prompt template."""
-
-    name: str  # prompt slug, e.g. "rag-answer"
-    label: str  # sequential label within the prompt: "v1", "v2", ...
-    sha256: str  # hex sha256 of the normalised text, UTF-8 encoded (64 digits)
-    text: str  # the normalised template text
-    created_at: str  # ISO 8601 UTC time of registration
-    note: str = ""  # why this version was written, as given to register()
-
-    @property
-    def short_sha(self) -> str:
-        return self.sha256[:SHORT_SHA_LEN]
-
-    @property
-    def ref(self) -> str:
-        """Compact reference for logs and tables, e.g. ``rag-answer@v2-1a2b3c4d5e6f``."""
-        return f"{self.name}@{self.label}-{self.short_sha}"
-
-    @property
-    def placeholders(self) -> tuple[str, ...]:
-        return placeholders(self.text)
-
-    def render(self, **variables: Any) -> str:
-        return render_template(self.text, **variables)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self) | {"short_sha": self.short_sha}
-
-
-@dataclass(frozen=True)
-class PromptEvent:
-    """One line of a prompt's history."""
-
-    event: str  # "register", "activate" or "rollback"
-    label: str  # the version registered, or the one active after the event
-    sha256: str  # hash of that version
-    at: str  # ISO 8601 UTC time of the event
-    note: str = ""  # reason given (register only)
-    previous: str | None = None  # label active before the event (activate, rollback)
-
-
-@dataclass(frozen=True)
-class PromptUse:
-    """One line of the usage ledger: a prompt version produced an output."""
-
-    at: str  # ISO 8601 UTC time the use was recorded
-    name: str  # prompt slug
-    label: str  # version label
-    sha256: str  # version hash
-    request_id: str  # caller's id for the request, to join with traces and eval results
-    output: str  # what the model answered
-    meta: dict[str, Any]  # extra JSON fields given to record_use (model, latency_ms, ...)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-def normalise_text(text: str) -> str:
-    """NFC, ``\\n`` line ends, no trailing spaces, no blank lines at either end."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    lines = [line.rstrip() for line in text.split("\n")]
-    while lines and not lines[0]:
-        lines.pop(0)
-    while lines and not lines[-1]:
-        lines.pop()
-    return "\n".join(lines)
-
-
-def content_hash(text: str) -> str:
-    """Full hex sha256 of the normalised text."""
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
-
-
-def placeholders(text: str) -> tuple[str, ...]:
-    """Names of the ``{fields}`` in a template, in order of first appearance.
-
-    Literal braces are written ``{{`` and ``}}``. Only plain identifiers are accepted: no
-    positional ``{}``, attribute or index access, conversions or format specs.
-    """
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        message = f"malformed template ({exc}); write literal braces as {{{{ and }}}}"
-        raise ValueError(message) from exc
-    names: list[str] = []
-    for _, field, spec, conversion in parsed:
-        if field is None:
-            continue
-        if not field.isidentifier() or spec or conversion:
-            raise ValueError(f"placeholder {{{field}...}} is not allowed: use a plain name like "
-                             "{question}; write literal braces as {{ and }}")
-        if field not in names:
-            names.append(field)
-    return tuple(names)
-
-
-def render_template(text: str, **variables: Any) -> str:
-    """Fill every placeholder; missing or unexpected variables raise ValueError."""
-    expected = placeholders(text)
-    missing = [name for name in expected if name not in variables]
-    unexpected = sorted(set(variables) - set(expected))
-    if missing or unexpected:
-        raise ValueError(f"template expects exactly {list(expected)}; missing: {missing}; "
-                         f"unexpected: {unexpected}")
-    return text.format(**{name: str(value) for name, value in variables.items()})
-
-
-def check_name(name: str) -> str:
-    """Return ``name`` if it is a slug (lowercase letters, digits, single inner hyphens)."""
-    if not isinstance(name, str) or not _SLUG.fullmatch(name) or len(name) > 64:
-        raise ValueError(f"prompt name {name!r} is not a slug: use lowercase letters, digits and "
-                         "single hyphens between them (e.g. 'rag-answer'), at most 64 characters")
-    return name
+from genai_design.prompts.templates import (
+    PromptVersion,
+    PromptEvent,
+    PromptUse,
+    normalise_text,
+    content_hash,
+    placeholders,
+    render_template,
+    check_name,
+    SHORT_SHA_LEN,
+    MIN_PREFIX_LEN,
+    HISTORY_FILE,
+    USAGE_FILE,
+    LABEL_RE,
+    HEX_RE,
+)
 
 
 def _append_jsonl(path: Path, record: dict[str, Any]) -> None:
@@ -290,9 +153,9 @@ class PromptRegistry:
                 raise KeyError(f"prompt {name!r} has no active version")
             return next(v for v in versions if v.label == stack[-1])
         key = version.strip().lower() if isinstance(version, str) else ""
-        if _LABEL.fullmatch(key):
+        if LABEL_RE.fullmatch(key):
             found = [v for v in versions if v.label == key]
-        elif _HEX.fullmatch(key) and MIN_PREFIX_LEN <= len(key) <= 64:
+        elif HEX_RE.fullmatch(key) and MIN_PREFIX_LEN <= len(key) <= 64:
             found = [v for v in versions if v.sha256.startswith(key)]
         else:
             raise ValueError(f"version {version!r} is neither a label like 'v2' nor a hex hash "
@@ -376,7 +239,7 @@ def default_registry(state_dir: str | os.PathLike[str] | None = None) -> PromptR
     The usage ledger goes to ``state_dir``, by default the repository's git-ignored
     ``.genai-design/`` folder, so recording uses never dirties the tracked templates.
     """
-    repo = Path(__file__).resolve().parents[2]
+    repo = Path(__file__).resolve().parents[3]
     if not (repo / "prompts").is_dir():
         raise FileNotFoundError(f"no prompts/ folder at {repo / 'prompts'}: the package is not "
                                 "running from a checkout of the course repository; build "
