@@ -4,6 +4,7 @@
     genai-design models prepare [KEY]     convert a bundled model once (checksum verified)
     genai-design server start|status|stop manage the shared course server on 127.0.0.1
     genai-design info                     versions and hardware, as JSON
+    genai-design search [--kb KB] QUERY   search a knowledge base (or --queries-file FILE)
 
 Every subcommand prints JSON on stdout so scripts can read it; errors go to stderr with
 exit code 2. Chapters add their own subcommands here (e.g. ``search``) as they land.
@@ -52,6 +53,39 @@ def _info(args: argparse.Namespace) -> Any:
     return {"versions": course.versions(), "hardware": course.hardware()}
 
 
+def _search_payload(retriever: Any, query: str, top_k: int) -> dict[str, Any]:
+    hits = retriever.search(query, top_k=top_k)
+    return {"query": query, "kb": retriever.kb, "kb_version": retriever.version,
+            "strategy": retriever.strategy, "chunking": retriever.chunking,
+            "hits": [{"doc_id": h.doc_id, "chunk_id": h.chunk_id, "rank": h.rank,
+                      "score": round(h.score, 6), "text": h.text} for h in hits]}
+
+
+def _search(args: argparse.Namespace) -> Any:
+    from genai_design.retrieval.pipeline import Retriever
+
+    if (args.query is None) == (args.queries_file is None):
+        raise ValueError("give either a query or --queries-file FILE (one query per line)")
+    queries = [args.query]
+    if args.queries_file is not None:
+        try:
+            with open(args.queries_file, encoding="utf-8") as handle:
+                queries = [line.strip() for line in handle if line.strip()]
+        except (OSError, UnicodeDecodeError) as error:
+            raise ValueError(f"cannot read --queries-file {args.queries_file!r}: {error}") from None
+        if not queries:
+            raise ValueError(f"--queries-file {args.queries_file!r} holds no queries")
+    try:
+        retriever = Retriever(args.kb, args.kb_version, args.chunking, args.strategy)
+    except FileNotFoundError as error:
+        raise ValueError(str(error)) from None
+    if args.queries_file is None and not args.json:
+        return _search_payload(retriever, queries[0], args.top_k)
+    for query in queries:  # JSON lines: one compact object per query, printed as it is ready
+        print(json.dumps(_search_payload(retriever, query, args.top_k)), flush=True)
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="genai-design", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,6 +104,18 @@ def build_parser() -> argparse.ArgumentParser:
     start.set_defaults(func=_server_start)
     server.add_parser("status", help="is a course server running?").set_defaults(func=_server_status)
     server.add_parser("stop", help="stop the course server").set_defaults(func=_server_stop)
+    search = sub.add_parser("search", help="search a knowledge base (index built on first use)")
+    search.add_argument("query", nargs="?", default=None, help="the question to search for")
+    search.add_argument("--kb", default="python-reference", help="knowledge base name")
+    search.add_argument("--kb-version", type=int, default=1, help="knowledge base version")
+    search.add_argument("--strategy", default="hybrid",
+                        help="bm25, dense, hybrid or hybrid+rerank (default: hybrid)")
+    search.add_argument("--chunking", default="recursive", help="fixed, recursive or heading")
+    search.add_argument("--top-k", type=int, default=5, help="documents to return")
+    search.add_argument("--json", action="store_true", help="one compact JSON line per query")
+    search.add_argument("--queries-file", default=None,
+                        help="file with one query per line; prints one JSON line per query")
+    search.set_defaults(func=_search)
     return parser
 
 
@@ -81,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, KeyError, ConnectionError, serving.ServerStartError) as error:
         print(f"genai-design: error: {error}", file=sys.stderr)
         return 2
-    print(json.dumps(result, indent=1, default=str))
+    if result is not None:  # None: the subcommand printed its own output (JSON lines)
+        print(json.dumps(result, indent=1, default=str))
     return 0
 
 

@@ -1,0 +1,57 @@
+"""Embedder: unit vectors, query cache, thread setting restored (step 3b)."""
+
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from genai_design.retrieval.embedding import Embedder, EmbedderConfig, default_embedder
+
+
+@pytest.fixture(scope="module")
+def model():
+    return default_embedder().model
+
+
+def _embedder(model, **config) -> Embedder:
+    embedder = Embedder(EmbedderConfig(**config))
+    embedder._model = model  # share the loaded model: loading it again costs seconds
+    return embedder
+
+
+def test_vectors_are_unit_length_and_paraphrases_are_close(model):
+    embedder = _embedder(model, batch_size=2)
+    vectors = embedder.encode(["How do I get a refund?", "Can I have my money back?",
+                               "The printer is out of toner."])
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+    assert embedder.encode([]).shape == (0, 384)
+    assert os.environ.get("HF_HUB_OFFLINE")  # set (or kept) before loading
+
+
+def test_query_cache_is_lru_and_matches_encode(model):
+    embedder = _embedder(model, query_cache_size=2)
+    first = embedder.encode_query("alpha")
+    assert np.allclose(first, embedder.encode(["alpha"])[0], atol=1e-5)
+    embedder.encode_query("beta")
+    assert embedder.encode_query("alpha") is first  # hit, and "alpha" becomes most recent
+    embedder.encode_query("gamma")  # evicts "beta", the least recently used
+    assert (embedder.cache_hits, embedder.cache_misses) == (1, 3)
+    embedder.encode_query("alpha")
+    embedder.encode_query("beta")
+    assert (embedder.cache_hits, embedder.cache_misses) == (2, 4)
+    with pytest.raises(ValueError, match="non-empty"):
+        embedder.encode_query(" ")
+
+
+def test_query_threads_are_restored(model):
+    before = torch.get_num_threads()
+    _embedder(model, query_threads=1, query_cache_size=0).encode_query("restore threads")
+    assert torch.get_num_threads() == before
+
+
+def test_name_is_safe_for_collections():
+    assert Embedder().name == "all-MiniLM-L6-v2"
+    assert Embedder(EmbedderConfig(model="some/dir/My Model")).name == "My-Model"
