@@ -1,0 +1,51 @@
+"""Load testing an OpenAI-compatible endpoint (framework step 5, inference infrastructure).
+
+A sub-package, one module per concept:
+
+- :mod:`.workloads`: what to send (:class:`RequestSpec` and three workload builders).
+- :mod:`.runner`: sending it concurrently over streaming and timing every token.
+- :mod:`.results`: turning the timings into TTFT/ITL/TPOT/E2E percentiles and goodput.
+- :mod:`.sweep`: the same workload at several concurrencies, and its plot.
+- :mod:`.metrics`: the server's own Prometheus counters (prefix-cache hits, KV usage).
+- :mod:`.vllm_bench`: the same measurement with ``vllm bench serve``.
+
+Typical use::
+
+    from genai_design.loadtest import fixed_prompts, run_load, summarise
+    records = run_load(endpoint, fixed_prompts(32, max_tokens=64), concurrency=8, timeout_s=120)
+    print(summarise(records, concurrency=8).to_dict())
+
+Left out on purpose: distributed load generation and open-loop arrival rates.
+"""
+
+from genai_design.loadtest.metrics import (
+    kv_cache_usage,
+    parse_prometheus,
+    prefix_cache_hit_rate,
+    scrape,
+)
+from genai_design.loadtest.results import (
+    SLO,
+    LoadTestResult,
+    load_json,
+    request_tpot_ms,
+    save_json,
+    summarise,
+)
+from genai_design.loadtest.runner import RequestRecord, run_load, run_load_async
+from genai_design.loadtest.sweep import plot_sweep, sweep
+from genai_design.loadtest.vllm_bench import read_vllm_bench, vllm_bench_command, vllm_bench_env
+from genai_design.loadtest.workloads import (
+    RequestSpec,
+    fixed_prompts,
+    mixed_output_lengths,
+    shared_prefix,
+)
+
+__all__ = [
+    "SLO", "LoadTestResult", "RequestRecord", "RequestSpec",
+    "fixed_prompts", "kv_cache_usage", "load_json", "mixed_output_lengths", "parse_prometheus",
+    "plot_sweep", "prefix_cache_hit_rate", "read_vllm_bench", "request_tpot_ms", "run_load",
+    "run_load_async", "save_json", "scrape", "shared_prefix", "summarise", "sweep",
+    "vllm_bench_command", "vllm_bench_env",
+]
