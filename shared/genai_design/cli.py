@@ -3,6 +3,7 @@
     genai-design profiles                 list profiles and the one auto-detection picks
     genai-design models prepare [KEY]     convert a bundled model once (checksum verified)
     genai-design server start|status|stop manage the shared course server on 127.0.0.1
+    genai-design server warm              fill vLLM's start-up caches (set-up runs it once)
     genai-design info                     versions and hardware, as JSON
     genai-design search [--kb KB] QUERY   search a knowledge base (or --queries-file FILE)
 
@@ -47,6 +48,10 @@ def _server_status(args: argparse.Namespace) -> Any:
 
 def _server_stop(args: argparse.Namespace) -> Any:
     return {"stopped": serving.stop_server()}
+
+
+def _server_warm(args: argparse.Namespace) -> Any:
+    return serving.warm_start_caches(args.profile)
 
 
 def _info(args: argparse.Namespace) -> Any:
@@ -104,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     start.set_defaults(func=_server_start)
     server.add_parser("status", help="is a course server running?").set_defaults(func=_server_status)
     server.add_parser("stop", help="stop the course server").set_defaults(func=_server_stop)
+    warm = server.add_parser("warm", help="fill vLLM's start-up caches for a profile's model")
+    warm.add_argument("--profile", default=None, help="profile name (default: auto-detect)")
+    warm.set_defaults(func=_server_warm)
     search = sub.add_parser("search", help="search a knowledge base (index built on first use)")
     search.add_argument("query", nargs="?", default=None, help="the question to search for")
     search.add_argument("--kb", default="python-reference", help="knowledge base name")

@@ -55,3 +55,12 @@ def test_server_that_cannot_start_reports_why(course_server, tmp_path):
     assert "exited with code" in message and "max_model_len" in message.lower().replace("-", "_")
     # The failed start did not replace the running course server's record.
     assert serving.running_server().pid == course_server["endpoint"].pid
+
+
+@pytest.mark.server
+def test_setup_warmed_vllms_model_class_cache():
+    # scripts/setup.sh runs this once per install; run again, it must be a cache hit (a miss
+    # inspects the model class in a fresh subprocess, about 12 s on 2 cores).
+    result = serving.warm_start_caches("cpu-default")
+    assert result["warmed"] is True and result["architectures"] == ["LlamaForCausalLM"]
+    assert result["seconds"] < 5.0, result

@@ -154,3 +154,9 @@ def test_vllm_command_stays_on_loopback():
     assert argv[argv.index("--host") + 1] == "127.0.0.1"
     assert argv[argv.index("--port") + 1] == "8123"
     assert "--enforce-eager" in argv and argv[argv.index("--api-key") + 1] == "secret"
+
+
+def test_warming_a_hub_model_says_why_it_did_nothing():
+    # A GPU profile names a Hugging Face id: there is no local config to inspect before download.
+    result = serving.warm_start_caches("colab-t4")
+    assert result["warmed"] is False and "no local config" in result["reason"]
