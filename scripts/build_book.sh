@@ -14,6 +14,7 @@ if [ "$("$bin/python" -m genai_design.cli server status | "$bin/python" -c 'impo
 fi
 cleanup() { [ "$started" = 1 ] && "$bin/python" -m genai_design.cli server stop >/dev/null || true; }
 trap cleanup EXIT
-"$bin/jupyter-book" build . -W --keep-going "$@"
+# Executed notebooks are pages of the book: no progress bars stored as widgets.
+TQDM_DISABLE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 "$bin/jupyter-book" build . -W --keep-going "$@"
 test -f _build/html/index.html
 echo "book: open _build/html/index.html"

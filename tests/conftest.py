@@ -29,6 +29,9 @@ def pytest_configure(config: pytest.Config) -> None:
         p for p in (str(GUARD_DIR), os.environ.get("PYTHONPATH", "")) if p)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    # Executed notebooks are pages of the book: progress bars would be stored as widgets.
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     offline.install()
 
 
@@ -60,28 +63,22 @@ def course_server():
         serving.stop_server()
 
 
-def read_glued(notebook: Path) -> dict[str, object]:
-    """The values a notebook recorded with myst_nb.glue, decoded from their text form."""
-    import ast
-
-    values: dict[str, object] = {}
-    for cell in json.loads(notebook.read_text())["cells"]:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get("scrapbook")
-            if not meta:
-                continue
-            text = output["data"].get(meta["mime_prefix"] + "text/plain")
-            try:
-                values[meta["name"]] = ast.literal_eval(text)
-            except (ValueError, SyntaxError):
-                values[meta["name"]] = text
-    return values
+def hide_injected_parameters(notebook: Path) -> None:
+    """Collapse the cell Papermill injects (quick=True), as the parameters cell is collapsed."""
+    nb = json.loads(notebook.read_text())
+    for cell in nb["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags and "hide-cell" not in tags:
+            tags.append("hide-cell")
+    notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
 @pytest.fixture(scope="session")
 def executed_notebooks(course_server):
     """Execute every notebook once with Papermill (quick=True); map source path -> result."""
     import papermill
+
+    from genai_design.notebook import read_recorded
 
     results: dict[Path, dict[str, object]] = {}
 
@@ -98,8 +95,11 @@ def executed_notebooks(course_server):
                                        kernel_name="python3")
         except Exception as exc:  # recorded; the notebook's own test reports it
             error = exc
-        results[source] = {"path": target, "seconds": time.perf_counter() - started,
-                           "error": error, "glued": read_glued(target) if target.exists() else {}}
+        seconds = time.perf_counter() - started
+        if target.exists():
+            hide_injected_parameters(target)
+        results[source] = {"path": target, "seconds": seconds, "error": error,
+                           "glued": read_recorded(target) if target.exists() else {}}
         return results[source]
 
     return run

@@ -46,5 +46,5 @@ def test_book_builds_without_warnings(executed_notebooks, tmp_path_factory):
     first_words = " ".join(glued["first_answer"].split()[:6])
     assert first_words in page
     prose = _text(html / "book" / "first-request.html")
-    assert f"first token arrived after {glued['ttft_ms_median']:.0f} ms" in prose
-    assert f"constrained decoding, {glued['json_valid_constrained_pct']:.0f}% did" in prose
+    assert f"first token arrived after {glued['first_ttft_ms_median']:.0f} ms" in prose
+    assert f"constrained decoding, {glued['first_json_valid_constrained_pct']:.0f}% did" in prose

@@ -7,6 +7,7 @@ import json
 import pytest
 from conftest import ROOT, all_notebooks
 from notebook_checks import CHECKS
+from test_notebook_pages import page_problems
 
 NOTEBOOKS = all_notebooks()
 QUICK_BUDGET_S = 300  # a chapter notebook should take about 2 minutes in quick mode
@@ -35,4 +36,6 @@ def test_notebook(path, executed_notebooks, course_server):
     result = executed_notebooks(path)
     assert result["error"] is None, f"the notebook failed: {result['error']}"
     CHECKS[str(path.relative_to(ROOT))](result["glued"], course_server)
+    problems = page_problems(json.loads(result["path"].read_text()))
+    assert not problems, "the executed notebook does not read like a book page:\n" + "\n".join(problems)
     assert result["seconds"] < QUICK_BUDGET_S, f"quick mode took {result['seconds']:.0f} s"

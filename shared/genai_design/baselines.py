@@ -21,7 +21,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from genai_design.profiles import Profile
 
 DTYPES = ("bfloat16", "float16", "float32")
 
@@ -43,8 +46,9 @@ class BaselineResult:
         return asdict(self)
 
 
-def load_hf_model(path: str, dtype: str = "bfloat16") -> tuple[Any, Any]:
-    """(model, tokenizer) from a local Hugging Face folder, ready for batched generation.
+def load_hf_model(path: str, dtype: str = "bfloat16", device: str = "cpu") -> tuple[Any, Any]:
+    """(model, tokenizer) from a local Hugging Face folder (or hub id), ready for batched
+    generation on ``device`` ("cpu" or "cuda").
 
     The tokenizer pads on the left, so every row of a batch ends at its last prompt token
     and generation continues from there.
@@ -58,9 +62,17 @@ def load_hf_model(path: str, dtype: str = "bfloat16") -> tuple[Any, Any]:
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, dtype))
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, dtype)).to(device)
     model.eval()
     return model, tokenizer
+
+
+def load_profile_model(profile: Profile) -> tuple[Any, Any]:
+    """(model, tokenizer) of the model ``profile`` serves, on its device and in its dtype, so
+    a baseline compares like with like (GPU ``generate()`` against GPU vLLM)."""
+    from genai_design.models import prepare_model
+
+    return load_hf_model(prepare_model(profile.model).path, profile.dtype, profile.device)
 
 
 def _check(prompts: Sequence[str], budgets: Sequence[int]) -> None:
@@ -81,9 +93,12 @@ def _generate(model: Any, tokenizer: Any, prompts: Sequence[str], new_tokens: in
                                            add_generation_prompt=True, tokenize=False)
              for p in prompts]
     batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False)
+    batch = batch.to(model.device)
     with torch.inference_mode():
         output = model.generate(**batch, max_new_tokens=new_tokens, min_new_tokens=new_tokens,
                                 do_sample=False, pad_token_id=tokenizer.pad_token_id)
+    if output.is_cuda:  # CUDA runs asynchronously: wait, so the caller's clock is honest
+        torch.cuda.synchronize(output.device)
     produced = output.shape[1] - batch["input_ids"].shape[1]
     if produced != new_tokens:
         raise RuntimeError(f"generate() produced {produced} tokens per row, not {new_tokens}; "

@@ -67,7 +67,7 @@ def _search_payload(retriever: Any, query: str, top_k: int) -> dict[str, Any]:
 
 
 def _search(args: argparse.Namespace) -> Any:
-    from genai_design.retrieval.pipeline import Retriever
+    from genai_design.retrieval.strategies import open_retriever
 
     if (args.query is None) == (args.queries_file is None):
         raise ValueError("give either a query or --queries-file FILE (one query per line)")
@@ -81,7 +81,7 @@ def _search(args: argparse.Namespace) -> Any:
         if not queries:
             raise ValueError(f"--queries-file {args.queries_file!r} holds no queries")
     try:
-        retriever = Retriever(args.kb, args.kb_version, args.chunking, args.strategy)
+        retriever = open_retriever(args.kb, args.kb_version, args.chunking, args.strategy)
     except FileNotFoundError as error:
         raise ValueError(str(error)) from None
     if args.queries_file is None and not args.json:

@@ -14,6 +14,7 @@ import platform
 import random
 from dataclasses import dataclass
 from importlib import metadata
+from typing import Any
 
 from genai_design.profiles import Profile, get_profile
 from genai_design.serving import Endpoint, ensure_server, started_by_this_process
@@ -31,6 +32,20 @@ class CourseEnv:
     endpoint: Endpoint  # where generations go
     seed: int  # the seed given to Python's and NumPy's generators
     reused_server: bool  # True when the server was already running before this call
+
+    def tokenizer(self) -> Any:
+        """The profile's model tokenizer, to count tokens as the server does (loads it)."""
+        from transformers import AutoTokenizer
+
+        from genai_design.models import prepare_model
+
+        return AutoTokenizer.from_pretrained(prepare_model(self.profile.model).path)
+
+    def model_spec(self) -> Any:
+        """The profile's model as a :class:`genai_design.capacity.ModelSpec` (layers, heads...)."""
+        from genai_design.capacity import get_model
+
+        return get_model(self.profile.capacity_spec)
 
 
 def versions() -> dict[str, str]:

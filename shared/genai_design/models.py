@@ -17,11 +17,11 @@ import hashlib
 import importlib.util
 import json
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from genai_design.staging import staged_dir
 
 HOME_ENV = "GENAI_DESIGN_HOME"
 
@@ -169,16 +169,8 @@ def prepare_model(key: str, cache_dir: Path | None = None) -> PreparedModel:
         return PreparedModel(key, str(folder), model.upstream_id, False,
                              time.perf_counter() - started)
     gguf = bundled_source(key)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=folder.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; the model is not a secret
-    try:
+    with staged_dir(folder) as staging:  # a stale or corrupted copy is replaced whole
         _convert_gguf(gguf, staging, model.upstream_id, model.source_sha256)
-        if folder.exists():  # a stale or corrupted copy: replace it whole
-            shutil.rmtree(folder)
-        staging.rename(folder)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return PreparedModel(key, str(folder), model.upstream_id, True, time.perf_counter() - started)
 
 

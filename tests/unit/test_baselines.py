@@ -61,3 +61,16 @@ def test_bad_arguments(model_and_tokenizer: tuple[Any, Any]) -> None:
         generate_static_batches(*model_and_tokenizer, PROMPTS, BUDGETS, batch_size=0)
     with pytest.raises(ValueError, match="dtype"):
         load_hf_model("unused", dtype="int3")
+
+
+def test_profile_model_loads_on_the_profiles_device_and_dtype() -> None:
+    import torch
+
+    from genai_design.baselines import load_profile_model
+    from genai_design.profiles import get_profile
+
+    profile = get_profile("cpu-default").with_overrides(dtype="float32")
+    model, tokenizer = load_profile_model(profile)
+    assert model.device.type == profile.device == "cpu"
+    assert model.dtype == torch.float32
+    assert tokenizer.padding_side == "left"

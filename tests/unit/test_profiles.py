@@ -1,6 +1,8 @@
 import pytest
 
 from genai_design import profiles
+from genai_design.models import BUNDLED
+from genai_design.profiles import PROFILES, get_profile
 
 
 def test_auto_detection_by_gpu_memory():
@@ -52,3 +54,18 @@ def test_t4_profile_avoids_bfloat16():
     # Turing GPUs have no bfloat16 units; vLLM would refuse or emulate slowly.
     assert profiles.PROFILES["colab-t4"].dtype == "float16"
     assert all(p.needs_network for p in profiles.PROFILES.values() if p.device == "cuda")
+
+
+def test_every_profile_names_a_capacity_spec_and_the_env_serves_it() -> None:
+    from genai_design.capacity import MODELS
+    from genai_design.course import CourseEnv
+
+    for profile in PROFILES.values():
+        assert profile.capacity_spec in MODELS, profile.name
+        upstream = profile.model.split("/")[-1].lower()
+        assert upstream == profile.capacity_spec.lower() or profile.model in BUNDLED, profile.name
+    env = CourseEnv(get_profile("cpu-default"), endpoint=None, seed=0, reused_server=False)
+    assert env.model_spec().name == "SmolLM2-135M-Instruct"
+    tokenizer = env.tokenizer()
+    assert len(tokenizer("hello world")["input_ids"]) >= 2
+    assert tokenizer.vocab_size == env.model_spec().vocab_size

@@ -1,39 +1,36 @@
 """The LlamaIndex rebuild agrees with the from-scratch pipeline on a tiny corpus (step 3b)."""
 
+from pathlib import Path
+
 import pytest
+from test_retrieval_strategies import DOCS as TINY_KB
 
 from genai_design.corpora import Document
 from genai_design.retrieval.chunking import ChunkConfig
+from genai_design.retrieval.index import KBIndex
 from genai_design.retrieval.llamaindex import build_llamaindex_retriever, compare_with_scratch
-from genai_design.retrieval.pipeline import Retriever, RetrieverConfig
+from genai_design.retrieval.strategies import make_retriever
 
-DOCS = [
-    Document("kb/refund", "Refunds", "Refunds reach the original card within five working days "
-             "after we receive the parcel.", "kb"),
-    Document("kb/delivery", "Delivery", "Parcels are shipped by courier and arrive within two "
-             "working days.", "kb"),
-    Document("kb/warranty", "Warranty", "Appliances carry a two-year warranty covering "
-             "manufacturing faults.", "kb"),
-    Document("kb/password", "Password", "To reset a forgotten password, use the link on the "
-             "sign-in page.", "kb"),
+DOCS = TINY_KB[:4] + [
     Document("kb/vouchers", "Gift vouchers", "Gift vouchers can be redeemed online.\n\n"
              "Vouchers are valid for three years and cannot be exchanged for cash.", "kb"),
 ]
 QUERIES = ["how quickly is my money returned", "courier", "my kettle broke after a year",
            "I forgot my login", "can I swap a voucher for cash", "delivery time"]
-CONFIG = RetrieverConfig(chunk=ChunkConfig(size_chars=80))
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("indexes")
+def index(tmp_path_factory):
+    built = KBIndex("kb", docs=DOCS, index_dir=tmp_path_factory.mktemp("indexes"),
+                    chunk_config=ChunkConfig(size_chars=80))  # the bundled MiniLM
+    built.build()
+    return built
 
 
 @pytest.mark.parametrize("strategy", ["bm25", "dense"])
-def test_single_retrievers_agree_exactly(index_dir, strategy):
-    ours = Retriever("kb", strategy=strategy, docs=DOCS, index_dir=index_dir, config=CONFIG)
-    theirs = build_llamaindex_retriever("kb", strategy=strategy, docs=DOCS, index_dir=index_dir,
-                                        config=CONFIG)
+def test_single_retrievers_agree_exactly(index, strategy):
+    ours = make_retriever(index, strategy)
+    theirs = build_llamaindex_retriever(index, strategy)
     queries = QUERIES if strategy == "dense" else ["courier", "voucher cash", "password link"]
     result = compare_with_scratch(ours, theirs, queries, top_k=3)
     assert result.top1_agreement == 1.0 and result.disagreements == ()
@@ -50,22 +47,24 @@ def test_single_retrievers_agree_exactly(index_dir, strategy):
     assert all(hit.text == ours.chunks[hit.chunk_id].text for hit in hits)
 
 
-def test_hybrid_agrees_on_top1_and_reuses_its_collection(index_dir):
-    ours = Retriever("kb", strategy="hybrid", docs=DOCS, index_dir=index_dir, config=CONFIG)
-    theirs = build_llamaindex_retriever("kb", strategy="hybrid", docs=DOCS, index_dir=index_dir,
-                                        config=CONFIG)
+def test_hybrid_agrees_on_top1_and_reuses_its_collection(index):
+    ours = make_retriever(index, "hybrid")
+    theirs = build_llamaindex_retriever(index, "hybrid")
     result = compare_with_scratch(ours, theirs, QUERIES, top_k=3)
     assert result.num_queries == len(QUERIES)
     assert result.top1_agreement >= 5 / 6
     assert len(result.disagreements) == round((1 - result.top1_agreement) * len(QUERIES))
     with pytest.raises(ValueError, match="unknown strategy"):
-        build_llamaindex_retriever("kb", strategy="hybrid+rerank", docs=DOCS, index_dir=index_dir)
+        build_llamaindex_retriever(index, "hybrid+rerank(fused)")
+    with pytest.raises(ValueError, match="non-empty"):
+        theirs.search("  ")
 
 
-def test_settings_never_point_at_openai(index_dir):
-    from llama_index.core import Settings
-
-    build_llamaindex_retriever("kb", strategy="dense", docs=DOCS, index_dir=index_dir,
-                               config=CONFIG)
-    assert type(Settings.llm).__name__ == "MockLLM"
-    assert type(Settings.embed_model).__name__ == "HuggingFaceEmbedding"
+def test_builds_without_an_llm_and_prints_nothing(index, capsys):
+    # LlamaIndex prints "LLM is explicitly disabled. Using MockLLM." when an LLM is set to None
+    # and reaches for OpenAI when none is set: the builder passes an explicit MockLLM instead.
+    hybrid = build_llamaindex_retriever(index, "hybrid")
+    assert hybrid.search("courier", 2)[0].doc_id == "kb/delivery"
+    assert capsys.readouterr().out == ""
+    # its Chroma folder sits next to ours, so the size of ours stays the size of our index
+    assert Path(f"{index.index_dir}-llamaindex").is_dir()

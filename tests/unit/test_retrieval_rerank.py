@@ -1,6 +1,7 @@
 """The course reranker: training pairs, a tiny training run, reuse, offline errors (step 3b)."""
 
 import json
+import math
 
 import pytest
 
@@ -8,11 +9,16 @@ from genai_design.corpora import Document, load_eval_set, load_kb
 from genai_design.retrieval import rerank
 from genai_design.retrieval.rerank import (
     CrossEncoderReranker,
-    RerankerTrainingConfig,
+    LLMJudgeReranker,
     load_published_reranker,
+)
+from genai_design.retrieval.rerank_training import (
+    RerankerTrainingConfig,
+    load_training_report,
     train_reranker,
     training_pairs,
 )
+from genai_design.staging import staged_dir
 
 TINY = RerankerTrainingConfig(name="tiny", kbs=(("shop-help", 1),), max_queries=24, batch_size=8,
                               max_length=96, learning_rate=1e-4, warmup_fraction=0.0)
@@ -62,6 +68,8 @@ def test_tiny_training_run_saves_reuses_and_scores(tmp_path, monkeypatch, tiny_p
     assert report["num_pairs"] == len(tiny_pairs)
     assert report["num_steps"] == -(-len(tiny_pairs) // 8)
     assert report["last_loss"] < report["first_loss"]  # it learned something
+    assert load_training_report(folder).num_pairs == len(tiny_pairs)
+    assert [p.name for p in tmp_path.joinpath("rerankers").iterdir()] == ["tiny"]  # no staging
     stamp = (folder / "reranker.json").stat().st_mtime_ns
     assert train_reranker(TINY) == folder
     assert (folder / "reranker.json").stat().st_mtime_ns == stamp  # reused, not retrained
@@ -79,3 +87,43 @@ def test_published_reranker_offline_gives_a_clear_error(monkeypatch, tmp_path):
     with pytest.raises(ValueError, match="HF_HUB_OFFLINE is set.*course_reranker"):
         load_published_reranker("cross-encoder/ms-marco-MiniLM-L6-v2")
     assert rerank.PUBLISHED_DEFAULT.startswith("cross-encoder/")
+
+
+def test_a_staged_folder_replaces_the_target_only_when_complete(tmp_path):
+    target = tmp_path / "model"
+    with staged_dir(target) as staging:
+        (staging / "weights").write_text("v1")
+    assert (target / "weights").read_text() == "v1"
+    with pytest.raises(RuntimeError), staged_dir(target) as staging:
+        (staging / "weights").write_text("half")
+        raise RuntimeError("disk full")
+    assert (target / "weights").read_text() == "v1"  # the old copy survives a failed write
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+class FakeChat:
+    """Answers like the OpenAI client: top log-probabilities of one token."""
+
+    def __init__(self, p_yes):
+        self.p_yes = p_yes  # passage text -> probability of "yes"
+        self.chat = self.completions = self
+        self.prompts = []
+
+    def create(self, model, messages, **options):
+        from types import SimpleNamespace as NS
+
+        self.prompts.append(messages[-1]["content"])
+        passage = messages[-1]["content"].split("\n")[1]
+        p = self.p_yes[passage]
+        top = [NS(token=" Yes", logprob=math.log(p)), NS(token="no", logprob=math.log(1 - p))]
+        return NS(choices=[NS(logprobs=NS(content=[NS(top_logprobs=top)]))])
+
+
+def test_llm_judge_scores_p_yes_minus_p_no_in_input_order():
+    client = FakeChat({"alpha": 0.9, "beta": 0.2, "gamma": 0.5})
+    judge = LLMJudgeReranker(client, "served-model", workers=3)
+    scores = judge.score("which one?", ["alpha", "beta", "gamma"])
+    assert scores == pytest.approx([0.8, -0.6, 0.0])
+    assert len(client.prompts) == 3 and all("Question: which one?" in p for p in client.prompts)
+    with pytest.raises(ValueError, match="non-empty"):
+        judge.score("", ["alpha"])

@@ -3,8 +3,10 @@
 Framework steps 1 and 8 (what a design costs) and 5 (inference infrastructure). Pure
 Python and numpy: nothing here talks to a server or needs a GPU. Modules:
 `specs` (model and GPU figures), `kv` (memory arithmetic and deployment plans),
-`traffic` (arrival rates and times), `autoscale` (replica pool simulation),
-`disagg` and `disagg_sweep` (colocated vs split prefill/decode).
+`traffic` (arrival rates and times), `service_curve` (one replica's measured
+behaviour), `autoscale` (replica pool simulation),
+`disagg` and `disagg_sweep` (colocated vs split prefill/decode), `events` (the event
+queue both simulators run on).
 """
 
 from genai_design.capacity.autoscale import (
@@ -12,8 +14,6 @@ from genai_design.capacity.autoscale import (
     AutoscaleConfig,
     AutoscaleResult,
     ScalingObservation,
-    ServiceCurve,
-    replicas_needed,
     simulate,
 )
 from genai_design.capacity.disagg import (
@@ -35,11 +35,13 @@ from genai_design.capacity.kv import (
     plan_deployment,
     weight_bytes,
 )
+from genai_design.capacity.service_curve import ServiceCurve, replicas_needed
 from genai_design.capacity.specs import (
     DTYPE_BYTES,
     GIB,
     GPUS,
     MODELS,
+    SIZING_MODELS,
     GpuSpec,
     ModelSpec,
     canonical_dtype,
@@ -60,7 +62,7 @@ from genai_design.capacity.traffic import (
 )
 
 __all__ = [
-    "ARRIVAL_PROCESSES", "DTYPE_BYTES", "GIB", "GPUS", "MIXES", "MODELS", "POLICIES", "TP_SIZES",
+    "ARRIVAL_PROCESSES", "DTYPE_BYTES", "GIB", "GPUS", "MIXES", "MODELS", "POLICIES", "SIZING_MODELS", "TP_SIZES",
     "AutoscaleConfig", "AutoscaleResult", "DeploymentPlan", "DisaggCosts", "DisaggResult", "GpuSpec",
     "ModelSpec", "ScalingObservation", "ServiceCurve", "SplitComparison", "Traffic", "WorkloadMix",
     "arrival_times", "canonical_dtype", "compare", "constant_traffic", "daily_traffic", "dtype_bytes",

@@ -1,12 +1,14 @@
 """Autoscaling a pool of model replicas, simulated event by event (framework step 5).
 
-One replica's behaviour comes from measurement: a `ServiceCurve` maps the number of
-requests in flight on it to the latency each of them sees (and the throughput it then
-delivers). `simulate` replays `Traffic` against a pool of such replicas: a request goes
+One replica's behaviour comes from measurement: a `ServiceCurve` (module
+`service_curve`) maps the number of requests in flight on it to the latency each of them
+sees (and the throughput it then delivers). `simulate` replays `Traffic` against a pool of such replicas: a request goes
 to the least-loaded ready replica, takes the curve's latency at that replica's new
 concurrency, and waits in one FIFO queue when every replica is at `max_concurrency`. An
 autoscaling policy looks every `interval_s` at what happened and asks for more or fewer
 replicas; new ones serve only after `cold_start_s`, and only idle ones are removed.
+The clock jumps from event to event (`events.EventQueue`); `EventKind` lists the events
+and the order in which those due at the same instant are handled.
 
 Deliberately left out: re-timing a request when its replica's concurrency changes while
 it runs (the latency is fixed when it starts), request sizes, scale-to-zero, routing by
@@ -15,69 +17,18 @@ prefix-cache affinity, and failures.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from itertools import pairwise
+from enum import Enum
 from typing import Any
 
 import numpy as np
 
+from genai_design.capacity.events import Event, EventQueue
+from genai_design.capacity.service_curve import ServiceCurve
 from genai_design.capacity.traffic import Traffic, arrival_times
-
-
-@dataclass(frozen=True)
-class ServiceCurve:
-    """Measured behaviour of ONE replica at each concurrency, linearly interpolated."""
-
-    concurrency: tuple[int, ...]  # requests in flight on the replica, strictly increasing, >= 1
-    latency_s: tuple[float, ...]  # per-request latency at that concurrency, seconds
-    throughput_rps: tuple[float, ...]  # completed requests per second at that concurrency
-    max_concurrency: int  # the replica admits at most this many requests; the rest queue
-
-    def __post_init__(self) -> None:
-        n = len(self.concurrency)
-        if n == 0 or len(self.latency_s) != n or len(self.throughput_rps) != n:
-            raise ValueError("concurrency, latency_s and throughput_rps must be non-empty and of equal length")
-        if self.concurrency[0] < 1 or any(b <= a for a, b in pairwise(self.concurrency)):
-            raise ValueError(f"concurrency must be strictly increasing and >= 1, got {self.concurrency}")
-        if min(self.latency_s) <= 0 or min(self.throughput_rps) <= 0:
-            raise ValueError("latency_s and throughput_rps must be > 0")
-        if self.max_concurrency < 1:
-            raise ValueError(f"max_concurrency must be >= 1, got {self.max_concurrency}")
-
-    @classmethod
-    def from_lists(
-        cls,
-        concurrency: Sequence[int],
-        latency_s: Sequence[float],
-        throughput_rps: Sequence[float] | None = None,
-        max_concurrency: int | None = None,
-    ) -> ServiceCurve:
-        """Build from measured lists; throughput defaults to Little's law, concurrency / latency."""
-        if len(concurrency) != len(latency_s):
-            raise ValueError(f"concurrency and latency_s differ in length: {len(concurrency)} vs {len(latency_s)}")
-        if throughput_rps is None:
-            throughput_rps = [c / lat for c, lat in zip(concurrency, latency_s, strict=True)]
-        return cls(
-            tuple(int(c) for c in concurrency), tuple(float(x) for x in latency_s),
-            tuple(float(x) for x in throughput_rps),
-            int(max_concurrency if max_concurrency is not None else max(concurrency)),
-        )
-
-    def latency_s_at(self, concurrency: float) -> float:
-        """Interpolated latency; flat beyond the measured range."""
-        return float(np.interp(concurrency, self.concurrency, self.latency_s))
-
-    def throughput_rps_at(self, concurrency: float) -> float:
-        """Interpolated throughput; flat beyond the measured range."""
-        return float(np.interp(concurrency, self.concurrency, self.throughput_rps))
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable view."""
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -160,111 +111,147 @@ class AutoscaleResult:
         return d
 
 
+class EventKind(Enum):
+    """What can happen to the pool. The value ranks events due at the same instant, lowest
+    first, so a finishing request frees its slot before anything else looks at the pool."""
+
+    COMPLETION = 0  # a request finishes; its replica takes the oldest waiting request
+    REPLICA_READY = 1  # a launched replica's cold start is over; it starts serving
+    POLICY_TICK = 2  # the autoscaler reviews the last interval and resizes the pool
+    ARRIVAL = 3  # a request arrives (known in advance, never queued; after events at the same instant)
+
+
+@dataclass(slots=True, eq=False)  # eq=False: two replicas with equal fields are still two replicas
 class _Replica:
-    __slots__ = ("in_flight", "launched_s", "removed_s")
+    """One replica, from launch to retirement."""
 
-    def __init__(self, launched_s: float) -> None:
-        self.in_flight, self.launched_s = 0, launched_s
-        self.removed_s: float | None = None
+    launched_s: float  # when it was launched; billing starts here, cold start included
+    in_flight: int = 0  # requests running on it now, at most max_concurrency
+    removed_s: float | None = None  # when it was retired; None while it is billed
 
 
-def simulate(
-    curve: ServiceCurve,
-    traffic: Traffic,
-    config: AutoscaleConfig,
-    slo_ms: float,
-    seed: int = 0,
-    arrival_process: str = "poisson",
-) -> AutoscaleResult:
+@dataclass(slots=True)
+class _Job:
+    """A request running on a replica: the payload of its COMPLETION event."""
+
+    request: int  # index into the arrival times
+    replica: _Replica  # the replica running it
+
+
+def simulate(curve: ServiceCurve, traffic: Traffic, config: AutoscaleConfig, slo_ms: float, seed: int = 0,
+             arrival_process: str = "poisson") -> AutoscaleResult:
     """Replay `traffic` against an autoscaled pool of replicas that behave like `curve`."""
     if slo_ms <= 0:
         raise ValueError(f"slo_ms must be > 0, got {slo_ms!r}")
     arrivals = arrival_times(traffic, seed, arrival_process)
     n_req, max_c = arrivals.size, curve.max_concurrency
+    # A request's latency is set by its replica's concurrency when it starts: tabulate it once.
     service_s = [0.0] + [curve.latency_s_at(c) for c in range(1, max_c + 1)]
-    finish = np.zeros(n_req)
+    finish = np.zeros(n_req)  # completion time of each request
     decide = POLICIES[config.policy]
 
-    pool = [_Replica(0.0) for _ in range(config.initial_replicas or config.min_replicas)]
-    ready = list(pool)
-    starting: list[_Replica] = []
-    queue: deque[int] = deque()
-    events: list[tuple[float, int, int, Any]] = []  # (time, kind, tiebreak, payload); kind 0 done, 1 ready, 2 tick
-    counter, busy, area, last_t, arrived_since_tick = 0, 0, 0.0, 0.0, 0
-    desire_history: deque[tuple[float, int]] = deque()
-    timeline: list[tuple[float, int, int, int]] = []
-    heapq.heappush(events, (config.interval_s, 2, 0, None))
-    scale_ups, peak, i = 0, len(pool), 0
+    pool = [_Replica(0.0) for _ in range(config.initial_replicas or config.min_replicas)]  # every launch
+    ready = list(pool)  # replicas serving, in the order they became ready
+    starting: list[_Replica] = []  # launched, still in cold start
+    queue: deque[int] = deque()  # requests waiting for a slot; non-empty only while all ready ones are full
+    events = EventQueue(rank_by_kind=True)
+    events.push(config.interval_s, EventKind.POLICY_TICK)
+    i = 0  # the next request to arrive
+    busy = 0  # requests arrived and not finished: running plus waiting
+    area, last_t = 0.0, 0.0  # integral of `busy` over time since the last tick; time of the last event
+    arrived_since_tick = 0
+    desire_history: deque[tuple[float, int]] = deque()  # (tick time, replicas wanted) in the window
+    timeline: list[tuple[float, int, int, int]] = []  # (tick time, billed, ready, waiting)
+    scale_ups, peak = 0, len(pool)
 
-    def start(req: int, rep: _Replica, now: float) -> None:
-        nonlocal counter
+    def start(request: int, rep: _Replica, now: float) -> None:
+        # Its latency is the curve's at the replica's concurrency counting this request.
         rep.in_flight += 1
-        counter += 1
-        heapq.heappush(events, (now + service_s[rep.in_flight], 0, counter, (req, rep)))
+        events.push(now + service_s[rep.in_flight], EventKind.COMPLETION, _Job(request, rep))
 
-    payload: Any
-    rep: _Replica
+    # Until every request has arrived and finished (later ticks and cold starts are not simulated).
     while i < n_req or busy > 0:
-        if i < n_req and (not events or arrivals[i] < events[0][0]):
-            now, kind, payload = float(arrivals[i]), 3, i
+        # The next happening: the next arrival if it comes strictly before every scheduled
+        # event, else the earliest scheduled event.
+        if i < n_req and arrivals[i] < events.next_time():
+            event = Event(float(arrivals[i]), EventKind.ARRIVAL, i)
             i += 1
         else:
-            now, kind, _, payload = heapq.heappop(events)
+            event = events.pop()
+        now = event.time
+        # Nothing changed since the last event: `busy` held for the whole gap.
         area += busy * (now - last_t)
         last_t = now
-        if kind == 3:  # arrival
+
+        if event.kind is EventKind.ARRIVAL:
+            # To the least-loaded ready replica (the longest ready on a tie). If even that one is
+            # full, all are, and the request waits in the one FIFO queue.
             busy += 1
             arrived_since_tick += 1
             best = min(ready, key=lambda r: r.in_flight, default=None)
             if best is not None and best.in_flight < max_c:
-                start(payload, best, now)
+                start(event.payload, best, now)
             else:
-                queue.append(payload)
-        elif kind == 0:  # completion
-            req, rep = payload
-            finish[req] = now
+                queue.append(event.payload)
+
+        elif event.kind is EventKind.COMPLETION:
+            # The freed slot goes to the oldest waiting request, on this same replica.
+            job: _Job = event.payload
+            finish[job.request] = now
             busy -= 1
-            rep.in_flight -= 1
+            job.replica.in_flight -= 1
             if queue:
-                start(queue.popleft(), rep, now)
-        elif kind == 1:  # cold start over
-            rep = payload
-            if rep.removed_s is not None:
-                continue
-            starting.remove(rep)
-            ready.append(rep)
-            while queue and rep.in_flight < max_c:
-                start(queue.popleft(), rep, now)
-        else:  # policy tick
+                start(queue.popleft(), job.replica, now)
+
+        elif event.kind is EventKind.REPLICA_READY:
+            # A replica retired during its cold start never serves. Any other joins the ready
+            # set and takes waiting requests up to its concurrency limit.
+            rep: _Replica = event.payload
+            if rep.removed_s is None:
+                starting.remove(rep)
+                ready.append(rep)
+                while queue and rep.in_flight < max_c:
+                    start(queue.popleft(), rep, now)
+
+        else:  # EventKind.POLICY_TICK
+            # 1. What the policy sees: the interval just ended, as rates and time averages.
             obs = ScalingObservation(arrived_since_tick / config.interval_s, area / config.interval_s,
                                      len(queue), len(ready), len(starting), max_c)
             area, arrived_since_tick = 0.0, 0
+            # 2. The replica count it wants, clamped to [min_replicas, max_replicas], is
+            # remembered; wishes older than the scale-down window are forgotten.
             want = min(max(decide(obs, config), config.min_replicas), config.max_replicas)
             desire_history.append((now, want))
             while desire_history[0][0] < now - config.scale_down_window_s:
                 desire_history.popleft()
             have = len(ready) + len(starting)
             if want > have:
+                # 3a. Scale up at once: launch the difference; each serves after its cold start.
                 for _ in range(want - have):
                     rep = _Replica(now)
                     pool.append(rep)
                     starting.append(rep)
-                    counter += 1
-                    heapq.heappush(events, (now + config.cold_start_s, 1, counter, rep))
+                    events.push(now + config.cold_start_s, EventKind.REPLICA_READY, rep)
                 scale_ups += want - have
             else:
+                # 3b. Scale down only to the most wanted within the window, and only idle
+                # replicas: still-starting ones first, then idle ready ones; newest first.
                 surplus = have - max(d for _, d in desire_history)
                 while surplus > 0 and starting:
-                    _retire(starting.pop(), now)
+                    starting.pop().removed_s = now
                     surplus -= 1
                 for rep in [r for r in reversed(ready) if r.in_flight == 0][:max(surplus, 0)]:
                     ready.remove(rep)
-                    _retire(rep, now)
+                    rep.removed_s = now
+            # 4. Record the pool; the next tick comes only while requests remain.
             peak = max(peak, len(ready) + len(starting))
             timeline.append((now, len(ready) + len(starting), len(ready), len(queue)))
             if i < n_req or busy:
-                heapq.heappush(events, (now + config.interval_s, 2, 0, None))
+                events.push(now + config.interval_s, EventKind.POLICY_TICK)
 
+    # Billing runs to the end of the traffic (or the last completion, if later).
+    end_s = max(traffic.duration_s, last_t)
+    replica_s = sum((end_s if r.removed_s is None else r.removed_s) - r.launched_s for r in pool)
     end_s = max(traffic.duration_s, last_t)
     replica_s = sum((end_s if r.removed_s is None else r.removed_s) - r.launched_s for r in pool)
     lat_ms = (finish - arrivals) * 1e3
@@ -279,23 +266,3 @@ def simulate(
         scale_ups=scale_ups, timeline_t_s=tuple(map(float, t)), timeline_replicas=tuple(reps),
         timeline_ready_replicas=tuple(rdy), timeline_queue_len=tuple(q), latencies_ms=lat_ms,
     )
-
-
-def _retire(rep: _Replica, now: float) -> None:
-    rep.removed_s = now
-
-
-def replicas_needed(curve: ServiceCurve, qps: float, slo_ms: float, headroom_fraction: float = 0.0) -> int:
-    """Steady-state replicas for `qps` with every replica run at the busiest point that meets `slo_ms`.
-
-    A fluid estimate: it ignores the queueing that Poisson bursts add, which
-    `headroom_fraction` (extra capacity, e.g. 0.2) stands in for.
-    """
-    if qps < 0 or slo_ms <= 0 or headroom_fraction < 0:
-        raise ValueError("qps and headroom_fraction must be >= 0 and slo_ms > 0")
-    ok = [c for c in range(1, curve.max_concurrency + 1) if curve.latency_s_at(c) * 1e3 <= slo_ms]
-    if not ok:
-        raise ValueError(f"no concurrency meets slo_ms={slo_ms}: even one request takes "
-                         f"{curve.latency_s_at(1) * 1e3:.0f} ms on this replica")
-    per_replica = max(curve.throughput_rps_at(c) for c in ok)
-    return max(1, math.ceil(qps * (1 + headroom_fraction) / per_replica))

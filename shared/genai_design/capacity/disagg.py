@@ -1,12 +1,14 @@
 """Prefill/decode disaggregation, simulated step by step (framework step 5).
 
 Two ways to run N identical workers. Colocated: every worker does both phases, and a
-prefill (which runs first when one is waiting) stalls the decode steps of every sequence
-already running on that worker. Split: P workers only prefill, D = N - P only decode;
-the first token leaves the prefill worker, the KV cache then travels to a decode worker
-(`kv_transfer_s_per_token` per prompt token) and the sequence joins its batch at the next
-step. Costs come from measurement (`DisaggCosts`); the workload from a `WorkloadMix`.
-`compare` in `disagg_sweep` searches the best P for a given N.
+prefill (which runs first when one is waiting and the batch has room) stalls the decode
+steps of every sequence already running on that worker. Split: P workers only prefill,
+D = N - P only decode; the first token leaves the prefill worker, the KV cache then travels
+to a decode worker (`kv_transfer_s_per_token` per prompt token) and the sequence joins its
+batch at the next step. A worker runs one prefill batch or one decode step at a time; the
+clock jumps from one's end to the next (`events.EventQueue`). Costs come from measurement
+(`DisaggCosts`); the workload from a `WorkloadMix`. `compare` in `disagg_sweep` searches
+the best P for a given N.
 
 Deliberately left out: chunked prefill (the colocated remedy for stalls), preemption,
 prefix caching, transfer-link contention, and the memory side (each worker's KV budget is
@@ -15,13 +17,14 @@ a plain cap on the sequences it decodes at once).
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any
 
 import numpy as np
 
+from genai_design.capacity.events import Event, EventQueue
 from genai_design.capacity.kv import kv_bytes_per_token
 from genai_design.capacity.specs import ModelSpec
 
@@ -125,32 +128,45 @@ def make_requests(mix: WorkloadMix, rate_rps: float, num_requests: int, seed: in
     return arrivals, prompts, outputs
 
 
-class _Worker:
-    __slots__ = ("batch", "busy", "joining", "kv_tokens", "prefill", "queue", "queued_tokens", "running")
+class EventKind(Enum):
+    """What can happen in the pool. Events due at the same instant are handled in the order
+    they were scheduled; an arrival comes after any event due at its instant."""
 
-    def __init__(self, prefill: bool) -> None:
-        self.prefill = prefill  # takes prompts (colocated and prefill workers)
-        self.queue: deque[int] = deque()  # requests waiting for prefill
-        self.queued_tokens = 0
-        self.running: list[list[float]] = []  # [req, tokens left, last token time, context]
-        self.joining: list[list[float]] = []  # sequences that join at the next step boundary
-        self.kv_tokens = 0  # context held by running + joining
-        self.busy = False
-        self.batch: list[int] | None = None  # prompts being prefilled, None while decoding
+    WORKER_DONE = 0  # a worker finished a prefill batch or a decode step (payload: the worker)
+    KV_TRANSFERRED = 1  # split only: a sequence's KV cache reached the decode pool (payload: request)
+    ARRIVAL = 2  # a request arrives (known in advance, never queued; payload: request)
+
+
+@dataclass(slots=True)
+class _Sequence:
+    """A request past its first token: it decodes one token per step of its worker's batch."""
+
+    request: int  # index into the request arrays
+    tokens_left: int  # output tokens still to generate
+    last_token_s: float  # when its latest token came out; the next inter-token gap starts here
+    context_tokens: int  # tokens in its KV cache: the prompt plus the tokens generated so far
+
+
+@dataclass(slots=True, eq=False)  # eq=False: two workers with equal fields are still two workers
+class _Worker:
+    """One worker: a queue of prompts and a decode batch, working on one batch or step at a time."""
+
+    prefills: bool  # takes prompts: every worker when colocated, the prefill pool when split
+    queue: deque[int] = field(default_factory=deque)  # requests waiting for prefill, FIFO
+    queued_tokens: int = 0  # prompt tokens in `queue`; split routing balances on it
+    running: list[_Sequence] = field(default_factory=list)  # the decode batch
+    joining: list[_Sequence] = field(default_factory=list)  # join the batch at the next step
+    kv_tokens: int = 0  # context held by `running` and `joining`; prices a decode step
+    busy: bool = False  # a prefill batch or decode step is under way
+    prefill_batch: list[int] | None = None  # requests being prefilled; None while decoding
 
     def load(self) -> int:
+        """Requests on this worker: waiting for prefill, decoding, or about to join."""
         return len(self.queue) + len(self.running) + len(self.joining)
 
 
-def simulate_pool(
-    costs: DisaggCosts,
-    mix: WorkloadMix,
-    rate_rps: float,
-    num_workers: int,
-    prefill_workers: int | None = None,
-    num_requests: int = 400,
-    seed: int = 0,
-) -> DisaggResult:
+def simulate_pool(costs: DisaggCosts, mix: WorkloadMix, rate_rps: float, num_workers: int,
+                  prefill_workers: int | None = None, num_requests: int = 400, seed: int = 0) -> DisaggResult:
     """Simulate `num_workers` workers: colocated, or split into `prefill_workers` + the rest decoding."""
     split = prefill_workers is not None
     n_pre = num_workers if prefill_workers is None else prefill_workers
@@ -158,95 +174,114 @@ def simulate_pool(
         raise ValueError(f"need num_workers >= 1 and, to split, 1 <= prefill_workers < num_workers; "
                          f"got {num_workers}, {prefill_workers}")
     arrivals, prompts, outputs = make_requests(mix, rate_rps, num_requests, seed)
-    workers = [_Worker(True) for _ in range(n_pre)] + [_Worker(False) for _ in range(num_workers - n_pre)]
-    pre, dec = workers[:n_pre], workers[n_pre:] if split else workers
-    first, finish = np.zeros(num_requests), np.zeros(num_requests)
-    itls: list[float] = []
-    events: list[tuple[float, int, int, int]] = []  # (time, tiebreak, kind 0 worker done / 1 transfer done, index)
-    waiting: deque[list[float]] = deque()  # transferred sequences no decode worker has room for
-    tick = 0
+    workers = [_Worker(prefills=k < n_pre) for k in range(num_workers)]
+    pre, dec = workers[:n_pre], workers[n_pre:]  # arrivals go to `pre`; `dec` is empty when colocated
+    first, finish = np.zeros(num_requests), np.zeros(num_requests)  # per request: first token, last token
+    itls: list[float] = []  # every inter-token gap of every request
+    waiting: deque[_Sequence] = deque()  # split: transferred sequences no decode worker has room for
+    events = EventQueue()
     cap = costs.max_batch_seqs
 
-    def push(t: float, kind: int, idx: int) -> None:
-        nonlocal tick
-        tick += 1
-        heapq.heappush(events, (t, tick, kind, idx))
-
-    def admit(w: _Worker, seq: list[float]) -> None:
+    def admit(w: _Worker, seq: _Sequence) -> None:
+        # The sequence's KV cache now lives on `w`; it joins the batch at the next step boundary.
         w.joining.append(seq)
-        w.kv_tokens += int(seq[3])
+        w.kv_tokens += seq.context_tokens
 
-    def kick(wi: int, now: float) -> None:
-        w = workers[wi]
+    def kick(w: _Worker, now: float) -> None:
+        # An idle worker starts its next piece of work; a busy one comes back here when done.
         if w.busy:
             return
+        # A step boundary: sequences admitted during the last piece of work join the batch.
         if w.joining:
             w.running += w.joining
             w.joining = []
-        if w.prefill and w.queue and (split or len(w.running) < cap):
+        # Waiting prompts go first, which stalls the whole decode batch (colocated: only while
+        # the KV budget has room for one more sequence).
+        if w.prefills and w.queue and (split or len(w.running) < cap):
+            # One batch of prompts in arrival order, within max_prefill_tokens (the first always
+            # fits) and, colocated, within the room left in the decode batch (a split prefill
+            # worker decodes nothing, so there only the token limit counts).
             batch = [w.queue.popleft()]
             tokens = int(prompts[batch[0]])
-            room = cap - len(w.running) - 1 if not split else len(w.queue)
-            while w.queue and room > 0 and tokens + prompts[w.queue[0]] <= costs.max_prefill_tokens:
+            room = len(w.queue) if split else cap - len(w.running) - 1
+            while w.queue and room > 0 and tokens + int(prompts[w.queue[0]]) <= costs.max_prefill_tokens:
                 tokens += int(prompts[w.queue[0]])
                 batch.append(w.queue.popleft())
                 room -= 1
             w.queued_tokens -= tokens
-            w.batch, w.busy = batch, True
-            push(now + costs.prefill_s(tokens), 0, wi)
+            w.prefill_batch, w.busy = batch, True
+            events.push(now + costs.prefill_s(tokens), EventKind.WORKER_DONE, w)
         elif w.running:
-            w.batch, w.busy = None, True
-            push(now + costs.decode_step_s(len(w.running), w.kv_tokens), 0, wi)
+            # Otherwise one decode step over the batch, priced by its size and context.
+            w.prefill_batch, w.busy = None, True
+            events.push(now + costs.decode_step_s(len(w.running), w.kv_tokens), EventKind.WORKER_DONE, w)
 
-    def place(seq: list[float], now: float) -> None:
+    def place(seq: _Sequence, now: float) -> None:
+        # Split: to the least-loaded decode worker; if even that one is full, all are: wait.
         w = min(dec, key=_Worker.load)
         if len(w.running) + len(w.joining) >= cap:
             waiting.append(seq)
             return
         admit(w, seq)
-        kick(workers.index(w), now)
+        kick(w, now)
 
-    i, done = 0, 0
+    i, done = 0, 0  # the next request to arrive; requests finished
     while done < num_requests:
-        if i < num_requests and (not events or arrivals[i] < events[0][0]):
-            now = float(arrivals[i])
-            wi = min(range(len(pre)), key=lambda k: pre[k].queued_tokens if split else pre[k].load())
-            pre[wi].queue.append(i)
-            pre[wi].queued_tokens += int(prompts[i])
+        # The next happening: the next arrival if it comes strictly before every scheduled
+        # event, else the earliest scheduled event.
+        if i < num_requests and arrivals[i] < events.next_time():
+            event = Event(float(arrivals[i]), EventKind.ARRIVAL, i)
             i += 1
-            kick(wi, now)
-            continue
-        now, _, kind, idx = heapq.heappop(events)
-        if kind == 1:  # KV transfer finished: hand the sequence to a decode worker
-            place([idx, outputs[idx] - 1, first[idx], prompts[idx] + 1], now)
-            continue
-        w = workers[idx]
-        w.busy = False
-        if w.batch is not None:  # a prefill finished: first tokens out
-            for r in w.batch:
-                first[r] = now
-                if outputs[r] == 1:
-                    finish[r], done = now, done + 1
-                elif split:
-                    push(now + costs.kv_transfer_s_per_token * prompts[r], 1, r)
-                else:
-                    admit(w, [r, outputs[r] - 1, now, prompts[r] + 1])
-        else:  # a decode step finished: one token for every running sequence
-            still: list[list[float]] = []
-            for seq in w.running:
-                itls.append(now - seq[2])
-                seq[1] -= 1
-                if seq[1] == 0:
-                    finish[int(seq[0])], done = now, done + 1
-                    w.kv_tokens -= int(seq[3])
-                else:
-                    seq[2], seq[3] = now, seq[3] + 1
-                    still.append(seq)
-            w.kv_tokens += len(still)
-            w.running = still
-            while split and waiting and len(w.running) + len(w.joining) < cap:
-                admit(w, waiting.popleft())
-        kick(idx, now)
+        else:
+            event = events.pop()
+        now = event.time
+
+        if event.kind is EventKind.ARRIVAL:
+            # Queue the prompt on a prefill worker: split, the one with the fewest prompt tokens
+            # queued; colocated, the one holding the fewest requests.
+            r = event.payload
+            w = min(pre, key=lambda p: p.queued_tokens if split else p.load())
+            w.queue.append(r)
+            w.queued_tokens += int(prompts[r])
+            kick(w, now)
+
+        elif event.kind is EventKind.KV_TRANSFERRED:
+            # The sequence can decode; its first gap started at its first token, transfer included.
+            r = event.payload
+            place(_Sequence(r, int(outputs[r]) - 1, float(first[r]), int(prompts[r]) + 1), now)
+
+        else:  # EventKind.WORKER_DONE
+            w = event.payload
+            w.busy = False
+            if w.prefill_batch is not None:
+                # A prefill batch finished: every prompt in it has its first token now.
+                for r in w.prefill_batch:
+                    first[r] = now
+                    if outputs[r] == 1:  # a one-token answer is complete
+                        finish[r], done = now, done + 1
+                    elif split:  # its KV cache travels to the decode pool, priced per prompt token
+                        events.push(now + costs.kv_transfer_s_per_token * int(prompts[r]),
+                                    EventKind.KV_TRANSFERRED, r)
+                    else:  # colocated: it decodes where it was prefilled
+                        admit(w, _Sequence(r, int(outputs[r]) - 1, now, int(prompts[r]) + 1))
+            else:
+                # A decode step finished: one more token for every sequence in the batch.
+                still: list[_Sequence] = []
+                for seq in w.running:
+                    itls.append(now - seq.last_token_s)
+                    seq.tokens_left -= 1
+                    if seq.tokens_left == 0:  # done: its KV cache is freed
+                        finish[seq.request], done = now, done + 1
+                        w.kv_tokens -= seq.context_tokens
+                    else:  # its new token joins its context
+                        seq.last_token_s, seq.context_tokens = now, seq.context_tokens + 1
+                        still.append(seq)
+                w.kv_tokens += len(still)
+                w.running = still
+                # Split: freed room goes to the sequences waiting longest for a decode worker.
+                while split and waiting and len(w.running) + len(w.joining) < cap:
+                    admit(w, waiting.popleft())
+            kick(w, now)
 
     ttft_ms, itl_ms = (first - arrivals) * 1e3, np.asarray(itls) * 1e3
     span = float(finish.max() - arrivals.min())

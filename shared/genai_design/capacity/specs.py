@@ -169,6 +169,11 @@ MODELS: dict[str, ModelSpec] = {
 }
 
 
+# Open models chapter 5 sizes deployments for: one of each size class a team meets in practice.
+SIZING_MODELS: tuple[str, ...] = ("Qwen2.5-7B-Instruct", "Mistral-7B-Instruct-v0.3",
+                                  "Llama-3.1-8B-Instruct", "Llama-3.1-70B-Instruct")
+
+
 @dataclass(frozen=True)
 class GpuSpec:
     """The provisioning-relevant figures of one accelerator."""

@@ -19,7 +19,12 @@ Left out on purpose: distributed load generation and open-loop arrival rates.
 """
 
 from genai_design.loadtest.metrics import (
+    PREFIX_HITS,
+    PREFIX_QUERIES,
+    counter,
+    info_labels,
     kv_cache_usage,
+    metrics_text,
     parse_prometheus,
     prefix_cache_hit_rate,
     scrape,
@@ -34,7 +39,13 @@ from genai_design.loadtest.results import (
 )
 from genai_design.loadtest.runner import RequestRecord, run_load, run_load_async
 from genai_design.loadtest.sweep import plot_sweep, sweep
-from genai_design.loadtest.vllm_bench import read_vllm_bench, vllm_bench_command, vllm_bench_env
+from genai_design.loadtest.vllm_bench import (
+    BenchComparison,
+    compare_with_vllm_bench,
+    read_vllm_bench,
+    vllm_bench_command,
+    vllm_bench_env,
+)
 from genai_design.loadtest.workloads import (
     RequestSpec,
     fixed_prompts,
@@ -43,8 +54,8 @@ from genai_design.loadtest.workloads import (
 )
 
 __all__ = [
-    "SLO", "LoadTestResult", "RequestRecord", "RequestSpec",
-    "fixed_prompts", "kv_cache_usage", "load_json", "mixed_output_lengths", "parse_prometheus",
+    "PREFIX_HITS", "PREFIX_QUERIES", "SLO", "BenchComparison", "compare_with_vllm_bench", "LoadTestResult", "RequestRecord", "RequestSpec",
+    "counter", "fixed_prompts", "info_labels", "kv_cache_usage", "metrics_text", "load_json", "mixed_output_lengths", "parse_prometheus",
     "plot_sweep", "prefix_cache_hit_rate", "read_vllm_bench", "request_tpot_ms", "run_load",
     "run_load_async", "save_json", "scrape", "shared_prefix", "summarise", "sweep",
     "vllm_bench_command", "vllm_bench_env",

@@ -56,12 +56,29 @@ def parse_prometheus(text: str) -> dict[str, float]:
     return totals
 
 
-def scrape(endpoint: Endpoint, timeout_s: float = 5.0) -> dict[str, float]:
-    """Fetch ``endpoint.metrics_url`` now and parse it (one snapshot)."""
+def metrics_text(endpoint: Endpoint, timeout_s: float = 5.0) -> str:
+    """The raw text of ``endpoint.metrics_url`` now (the one place the course fetches it)."""
     request = urllib.request.Request(endpoint.metrics_url)
     request.add_header("Authorization", f"Bearer {endpoint.api_key}")
     with urllib.request.urlopen(request, timeout=timeout_s) as response:
-        return parse_prometheus(response.read().decode("utf-8", errors="replace"))
+        return response.read().decode("utf-8", errors="replace")
+
+
+def scrape(endpoint: Endpoint, timeout_s: float = 5.0) -> dict[str, float]:
+    """Fetch ``endpoint.metrics_url`` now and parse it (one snapshot)."""
+    return parse_prometheus(metrics_text(endpoint, timeout_s))
+
+
+def info_labels(text: str, name: str) -> dict[str, str]:
+    """The labels of an info metric, whose facts sit in labels (``vllm:cache_config_info``).
+
+    Raises ValueError when ``text`` has no sample of ``name``.
+    """
+    for line in text.splitlines():
+        match = _SAMPLE.match(line.strip())
+        if match and match.group(1) == name and match.group(2):
+            return dict(re.findall(r'(\w+)="([^"]*)"', match.group(2)))
+    raise ValueError(f"the metrics have no sample of {name}")
 
 
 def counter(snapshot: dict[str, float], name: str) -> float:

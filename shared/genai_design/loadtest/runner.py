@@ -7,10 +7,8 @@ token arrived (TTFT), the gaps between later tokens (ITL), when it finished, and
 counts the server reports in its final usage chunk. Failed requests become records with
 error text instead of exceptions, so one HTTP 500 does not lose a whole run.
 
-TTFT runs to the first chunk that carries text. vLLM sends its role-only opening chunk
-together with the first token, so there this agrees with ``vllm bench serve`` (which times
-the first chunk of any kind); a server that sends the role chunk at once would otherwise
-look faster than it is.
+Each stream is timed by :class:`genai_design.timing.StreamClock`, the one definition of
+TTFT and ITL the course uses (the first chunk that carries text; see that module).
 
 Two limits bound a run: the number of requests, and a wall-clock ``timeout_s`` after which
 requests still in flight are cancelled (and marked so) and those not yet sent are dropped.
@@ -28,7 +26,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from genai_design.loadtest.workloads import RequestSpec
+from genai_design.progress import progress as progress_bar
 from genai_design.serving import Endpoint
+from genai_design.timing import StreamClock
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,7 @@ class RequestRecord:
 async def _stream_one(client: Any, model: str, spec: RequestSpec, index: int,
                       run_start: float) -> RequestRecord:
     """Send one streaming request and time its chunks; errors become the record's text."""
-    sent = time.perf_counter()
-    first: float | None = None
-    last = sent
-    gaps: list[float] = []
-    chunks = 0
-    prompt_tokens: int | None = None
-    usage_output: int | None = None
+    clock = StreamClock()
     error: str | None = None
     try:
         stream = await client.chat.completions.create(
@@ -73,29 +67,18 @@ async def _stream_one(client: Any, model: str, spec: RequestSpec, index: int,
             extra_body={"ignore_eos": True} if spec.ignore_eos else None,
         )
         async for chunk in stream:
-            now = time.perf_counter()
-            if chunk.usage is not None:
-                prompt_tokens = chunk.usage.prompt_tokens
-                usage_output = chunk.usage.completion_tokens
-            if chunk.choices and chunk.choices[0].delta.content:
-                chunks += 1
-                if first is None:
-                    first = now
-                else:
-                    gaps.append((now - last) * 1000.0)
-                last = now
+            clock.observe(chunk)
     except Exception as failure:
         error = f"{type(failure).__name__}: {failure}"
     # A completed request ends with its last token (the usage chunk and [DONE] carry none);
     # a failed one when the failure surfaced.
-    end = last if error is None and first is not None else time.perf_counter()
+    timing = clock.result() if error is None else clock.result(ended=time.perf_counter())
+    e2e_ms = (timing.e2e_ms if error is None and timing.ttft_ms is not None
+              else (time.perf_counter() - clock.sent) * 1000.0)
     return RequestRecord(
-        index=index, send_time_s=sent - run_start,
-        ttft_ms=None if first is None else (first - sent) * 1000.0,
-        itl_ms=tuple(gaps), e2e_ms=(end - sent) * 1000.0,
-        prompt_tokens=prompt_tokens,
-        output_tokens=usage_output if usage_output is not None else chunks,
-        error=error,
+        index=index, send_time_s=clock.sent - run_start, ttft_ms=timing.ttft_ms,
+        itl_ms=timing.itl_ms, e2e_ms=e2e_ms, prompt_tokens=timing.prompt_tokens,
+        output_tokens=timing.completion_tokens, error=error,
     )
 
 
@@ -118,8 +101,6 @@ async def run_load_async(endpoint: Endpoint, requests: Sequence[RequestSpec], co
     Records come back in workload order. Requests not sent before ``timeout_s`` have no
     record; requests in flight at that moment get one with ``cancelled=True``.
     """
-    from tqdm.auto import tqdm
-
     _check_args(requests, concurrency, timeout_s)
     # The client's own retries would hide server errors and distort latencies.
     client = endpoint.async_client(timeout_s=timeout_s).with_options(max_retries=0)
@@ -131,8 +112,8 @@ async def run_load_async(endpoint: Endpoint, requests: Sequence[RequestSpec], co
     deadline = run_start + timeout_s
     records: list[RequestRecord | None] = [None] * len(requests)
     in_flight: dict[int, float] = {}  # index -> perf_counter at send
-    bar = tqdm(total=len(requests), unit="req", disable=not progress,
-               desc=f"concurrency {concurrency}")
+    bar = progress_bar(total=len(requests), unit="req", desc=f"concurrency {concurrency}",
+                       show=progress)
 
     async def one(index: int, spec: RequestSpec) -> None:
         async with gate:

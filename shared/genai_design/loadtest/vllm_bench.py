@@ -4,10 +4,12 @@ Our :mod:`runner` is small enough to read in a chapter; ``vllm bench serve`` is 
 engineers run in practice. :func:`vllm_bench_command` builds its command line for the
 OpenAI chat backend with random prompts of fixed lengths, and :func:`read_vllm_bench` maps
 the JSON it saves onto :class:`LoadTestResult`, so the two can sit in one table.
+:func:`compare_with_vllm_bench` runs our harness and then the tool at one concurrency, and
+reads the server's prompt-token counter around each, so both are seen through the same eyes.
 
 The API key is not put on the command line (where ``ps`` would show it): the tool reads it
-from ``$OPENAI_API_KEY``, which :func:`vllm_bench_env` sets. Left out on purpose: running
-the tool (the notebook does, as a subprocess) and its other datasets (ShareGPT, HF, ...).
+from ``$OPENAI_API_KEY``, which :func:`vllm_bench_env` sets. Left out on purpose: the
+tool's other datasets (ShareGPT, HF, ...).
 """
 
 from __future__ import annotations
@@ -15,11 +17,19 @@ from __future__ import annotations
 import json
 import math
 import os
+import resource
+import subprocess
 import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from genai_design.loadtest.results import SLO, LoadTestResult
+from genai_design.loadtest.metrics import counter, scrape
+from genai_design.loadtest.results import SLO, LoadTestResult, summarise
+from genai_design.loadtest.runner import run_load
+from genai_design.loadtest.workloads import RequestSpec
 from genai_design.serving import Endpoint
 
 # Our field -> the key of vllm bench serve's result JSON. Percentiles come from
@@ -119,4 +129,61 @@ def read_vllm_bench(path: str | Path, concurrency: int | None = None,
         concurrency=int(concurrency), num_requests=int(data["completed"]) + failed,
         num_errors=failed, num_cancelled=0,
         slo_ttft_ms=slo.ttft_ms, slo_tpot_ms=slo.tpot_ms, slo_e2e_ms=slo.e2e_ms, **values,
+    )
+
+
+@dataclass(frozen=True)
+class BenchComparison:
+    """Our harness and ``vllm bench serve`` at one concurrency, back to back on one server."""
+
+    concurrency: int  # requests in flight, for both clients
+    ours: LoadTestResult  # our runner, run just before the tool
+    theirs: LoadTestResult  # the tool's result JSON, mapped onto the same fields
+    prompt_tokens_ours: float  # prompt tokens per request, as the server counted them
+    prompt_tokens_theirs: float  # the same for the tool (its extra test request discounted)
+    client_cpu_s_ours: float  # CPU seconds this process spent driving our run
+    client_cpu_s_theirs: float  # CPU seconds of the tool's process, its start-up included
+
+    def ratio(self, field: str) -> float:
+        """``ours.field / theirs.field`` (1.0: the two clients agree)."""
+        return getattr(self.ours, field) / getattr(self.theirs, field)
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def compare_with_vllm_bench(endpoint: Endpoint, requests: Sequence[RequestSpec], concurrency: int,
+                            input_len: int, result_path: str | Path, tokenizer: str,
+                            slo: SLO | None = None, seed: int = 0,
+                            timeout_s: float = 600.0) -> BenchComparison:
+    """Run ``requests`` through our runner, then ``vllm bench serve`` with as many random
+    prompts of ``input_len`` tokens (and the same output budget), and compare the two.
+
+    Raises RuntimeError with the tool's output when it fails.
+    """
+    if not requests:
+        raise ValueError("requests is empty: pass the workload our runner should send")
+    output_len = requests[0].max_tokens
+    before = scrape(endpoint)
+    cpu_started = time.process_time()
+    ours = summarise(run_load(endpoint, requests, concurrency, progress=False), concurrency, slo)
+    cpu_ours = time.process_time() - cpu_started
+    middle = scrape(endpoint)
+    children_before = _children_cpu_s()
+    argv = vllm_bench_command(endpoint, input_len, output_len, len(requests), concurrency,
+                              result_path, tokenizer=tokenizer, slo=slo, seed=seed)
+    done = subprocess.run(argv, env=vllm_bench_env(endpoint), capture_output=True, text=True,
+                          timeout=timeout_s)
+    if done.returncode != 0:
+        raise RuntimeError(f"vllm bench serve failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    after = scrape(endpoint)
+    prompt = "vllm:prompt_tokens"
+    return BenchComparison(
+        concurrency=concurrency, ours=ours, theirs=read_vllm_bench(result_path, slo=slo),
+        prompt_tokens_ours=(counter(middle, prompt) - counter(before, prompt)) / len(requests),
+        # the tool sends one extra test request before it starts timing
+        prompt_tokens_theirs=(counter(after, prompt) - counter(middle, prompt)) / (len(requests) + 1),
+        client_cpu_s_ours=cpu_ours, client_cpu_s_theirs=_children_cpu_s() - children_before,
     )

@@ -7,7 +7,8 @@ that matter are often ``in``, ``if``, ``for``, ``not`` and ``is``, which every E
 list drops; BM25's inverse document frequency already gives common words little weight.
 Query words the corpus never uses are ignored, and chunks that share no word with the
 query are not returned (a score of zero is no match). The index lives in memory: building
-it for the course KBs takes well under a second, so it is rebuilt rather than persisted.
+it for the course KBs takes well under a second, so it is rebuilt rather than persisted
+(:meth:`BM25Index.save` writes it out, to measure its size on disk).
 Left out: phrase and proximity matching, field weights, and incremental updates.
 """
 
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from genai_design.retrieval.base import validate_query
 from genai_design.retrieval.chunking import Chunk, embedding_text
 
 
@@ -63,10 +66,7 @@ class BM25Index:
 
     def search(self, query: str, top_k: int = 10) -> list[KeywordHit]:
         """Up to ``top_k`` chunks sharing at least one (stemmed) word with ``query``."""
-        if not isinstance(query, str) or not query.strip():
-            raise ValueError(f"the query must be a non-empty string, got {query!r}")
-        if top_k < 1:
-            raise ValueError(f"top_k must be at least 1, got {top_k}")
+        validate_query(query, top_k)
         if not self.chunks:
             return []
         vocab = self._model.vocab_dict
@@ -77,3 +77,7 @@ class BM25Index:
                                            show_progress=False, n_threads=1)
         return [KeywordHit(self.chunks[int(i)], float(s))
                 for i, s in zip(ids[0], scores[0]) if s > 0]
+
+    def save(self, folder: str | Path) -> None:
+        """Write the index arrays and vocabulary to ``folder`` (bm25s's own format)."""
+        self._model.save(str(folder))

@@ -12,6 +12,9 @@ A single query is embedded with one torch thread (``query_threads``): a dozen to
 almost nothing from a second thread, and on a machine whose cores are shared with a server,
 a parallel forward pass waits for its slowest thread. Measured on the course's 2-core CPU
 next to a busy vLLM server: p95 query latency 110-490 ms with two threads, 31-34 ms with one.
+:class:`HashingEmbedder` is a test double with the same interface: bag-of-words vectors from
+hashed words, no model and no torch, so unit tests of everything above the embedder are fast.
+:func:`genai_design.progress.progress` draws its progress bar.
 Left out: GPU placement choices (whatever sentence-transformers picks), quantised or ONNX
 inference, and instruction prefixes that some embedding models expect (MiniLM does not).
 """
@@ -19,7 +22,9 @@ inference, and instruction prefixes that some embedding models expect (MiniLM do
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from genai_design.models import BUNDLED, embedding_model_path
+from genai_design.progress import progress
+from genai_design.retrieval.base import validate_query
 
 if TYPE_CHECKING:  # imported lazily at run time: torch is slow to import
     from sentence_transformers import SentenceTransformer
@@ -87,8 +94,6 @@ class Embedder:
         A progress bar appears for more than a few batches unless ``show_progress`` says
         otherwise.
         """
-        from tqdm.auto import tqdm
-
         texts = list(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -97,13 +102,12 @@ class Embedder:
         show = len(batches) > 2 if show_progress is None else show_progress
         out = [self.model.encode(batch, batch_size=size, normalize_embeddings=True,
                                  convert_to_numpy=True, show_progress_bar=False)
-               for batch in tqdm(batches, desc="embedding", unit="batch", disable=not show)]
+               for batch in progress(batches, show=show, desc="embedding", unit="batch")]
         return np.vstack(out).astype(np.float32, copy=False)
 
     def encode_query(self, query: str) -> np.ndarray:
         """One query's vector (dimension,), served from the LRU cache when seen recently."""
-        if not isinstance(query, str) or not query.strip():
-            raise ValueError(f"a query must be a non-empty string, got {query!r}")
+        validate_query(query)
         cached = self._query_cache.get(query)
         if cached is not None:
             self._query_cache.move_to_end(query)
@@ -135,6 +139,35 @@ class Embedder:
     def clear_cache(self) -> None:
         """Forget cached query vectors (benchmarks do this to time real encoding)."""
         self._query_cache.clear()
+
+
+class HashingEmbedder(Embedder):
+    """A fake for tests: each lower-cased word adds 1 to one of ``size`` hashed dimensions.
+
+    Texts that share words get similar vectors, so dense search behaves like keyword search.
+    One extra dimension is always 1, so no vector is zero.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        super().__init__(EmbedderConfig(model=f"hashing-{size}"))
+        self.size = size  # hashed dimensions (plus the constant one)
+
+    @property
+    def dimension(self) -> int:
+        """Length of every vector: ``size + 1``."""
+        return self.size + 1
+
+    def encode(self, texts: Sequence[str], show_progress: bool | None = None) -> np.ndarray:
+        """Unit-length bag-of-hashed-words vectors, shape (len(texts), size + 1)."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        out[:, self.size] = 1.0
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.size] += 1.0
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    def _encode_one(self, query: str) -> np.ndarray:
+        return self.encode([query])[0]
 
 
 @functools.cache

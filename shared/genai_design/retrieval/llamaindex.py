@@ -1,93 +1,99 @@
 """The same retrieval pipeline built from LlamaIndex parts (framework step 3b).
 
-The from-scratch :class:`~genai_design.retrieval.pipeline.Retriever` shows every moving
-part; this module rebuilds it with the framework a team would likely use in production, so
-the two can be compared query by query:
+The from-scratch strategies of :mod:`~genai_design.retrieval.strategies` show every moving
+part; this module rebuilds them with the framework a team would likely use in production, so
+the two can be compared query by query. :func:`build_llamaindex_retriever` takes the same
+:class:`~genai_design.retrieval.index.KBIndex` and returns a :class:`LlamaIndexSearch`, a
+course retriever whose ``_rank`` asks LlamaIndex (so queries are checked and hits grouped
+by document exactly as ours are):
 
-- the same chunks become ``TextNode``s whose embedded text is "title, blank line, chunk
+- the index's chunks become ``TextNode``s whose embedded text is "title, blank line, chunk
   text", exactly as :func:`~genai_design.retrieval.chunking.embedding_text` builds it;
-- dense search is a ``VectorStoreIndex`` over a ``ChromaVectorStore`` (its own collection,
-  next to ours), queried through ``HuggingFaceEmbedding`` pointed at the bundled MiniLM;
+- dense search is a ``VectorStoreIndex`` over a ``ChromaVectorStore`` (its own Chroma folder,
+  ``<index_dir>-llamaindex`` next to ours, so measuring our folder does not count it),
+  queried through ``HuggingFaceEmbedding`` with the index's embedding model;
 - keyword search is ``BM25Retriever`` (bm25s and PyStemmer underneath; the index keeps stop
   words, as :mod:`~genai_design.retrieval.bm25` does). Two differences remain: it removes
   English stop words from the *query* whatever ``language`` says (llama-index-retrievers-bm25
   0.8), and it returns ``similarity_top_k`` nodes even when some share no word with the
-  query (score 0), where ours stops at the last match. On the Python reference eval
-  questions the two BM25s agree on the top document for 86% of queries;
+  query (score 0), where ours stops at the last match;
 - hybrid is ``QueryFusionRetriever`` in ``reciprocal_rerank`` mode with ``num_queries=1``
   (no LLM query rewriting). Its ranks start at 0, not 1, and it keys nodes by content hash,
-  so its RRF scores differ slightly from :mod:`~genai_design.retrieval.fusion`'s.
+  so its RRF scores differ slightly from :mod:`~genai_design.retrieval.fusion`'s;
+- hybrid+rerank hands the top fused nodes to a ``SentenceTransformerRerank`` postprocessor
+  loaded with the course's reranker. It scores the node text with its title, ours the bare
+  chunk text, so the two orders can part on near-ties.
 
-:func:`build_llamaindex_retriever` sets ``Settings.llm = None`` and ``Settings.embed_model``
-to the bundled model, because LlamaIndex otherwise reaches for OpenAI; note that these are
-process-wide settings. By default the chunk vectors are copied from the from-scratch store
-rather than computed a second time (``reuse_vectors=False`` embeds them with LlamaIndex).
-Left out: LlamaIndex ingestion pipelines, docstores and response synthesis.
+No LLM is involved: the fusion retriever gets an explicit ``MockLLM`` (it never calls it with
+one query), and nothing sets LlamaIndex's process-wide ``Settings``. By default the chunk
+vectors are copied from the built from-scratch store rather than computed a second time
+(``reuse_vectors=False`` embeds them with LlamaIndex). Left out: LlamaIndex ingestion
+pipelines, docstores and response synthesis.
 """
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
-from genai_design.corpora import Document, load_kb
-from genai_design.models import embedding_model_path
-from genai_design.retrieval.chunking import Chunk, chunk_documents
-from genai_design.retrieval.embedding import default_embedder
-from genai_design.retrieval.pipeline import Retriever, RetrieverConfig, SearchHit, default_index_dir
-from genai_design.retrieval.store import ChunkStore, collection_name
+from genai_design.models import BUNDLED, embedding_model_path
+from genai_design.retrieval.base import BaseRetriever, Ranked
+from genai_design.retrieval.chunking import Chunk
+from genai_design.retrieval.index import KBIndex
+from genai_design.retrieval.store import collection_name
+from genai_design.retrieval.strategies import IndexRetriever, RetrieverConfig
 
-LLAMAINDEX_STRATEGIES = ("bm25", "dense", "hybrid")  # what build_llamaindex_retriever accepts
+LLAMAINDEX_STRATEGIES = ("bm25", "dense", "hybrid", "hybrid+rerank")  # what the builder accepts
 
 
-def _node(chunk: Chunk, embedding: list[float] | None = None) -> Any:
+def _node(chunk: Chunk, embedding: Iterable[float] | None = None) -> Any:
     from llama_index.core.schema import TextNode
 
-    return TextNode(id_=chunk.chunk_id, text=chunk.text, embedding=embedding,
+    return TextNode(id_=chunk.chunk_id, text=chunk.text,
+                    embedding=None if embedding is None else [float(x) for x in embedding],
                     metadata={"title": chunk.title, "doc_id": chunk.doc_id},
                     excluded_embed_metadata_keys=["doc_id"],
                     excluded_llm_metadata_keys=["doc_id"], metadata_template="{value}",
                     text_template="{metadata_str}\n\n{content}" if chunk.title else "{content}")
 
 
-class LlamaIndexRetriever:
-    """Document search through a LlamaIndex retriever; same interface as ``Retriever``."""
+@functools.cache
+def _embedding(model: str) -> Any:
+    """LlamaIndex's wrapper of a sentence-transformers model, loaded once per process."""
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    def __init__(self, retriever: Any, kb: str, strategy: str, candidates: int) -> None:
+    path = embedding_model_path(model) if model in BUNDLED else model
+    return HuggingFaceEmbedding(model_name=path, device="cpu")
+
+
+class LlamaIndexSearch(IndexRetriever):
+    """A LlamaIndex retriever (and optional reranking postprocessor) behind our interface."""
+
+    def __init__(self, index: KBIndex, retriever: Any, strategy: str,
+                 config: RetrieverConfig | None = None, postprocessor: Any = None) -> None:
+        super().__init__(index, config)
         self.retriever = retriever  # the LlamaIndex BaseRetriever doing the work
-        self.kb, self.strategy, self.candidates = kb, f"llamaindex-{strategy}", candidates
+        self.postprocessor = postprocessor  # reorders the top rerank_candidates nodes, or None
+        self.strategy = f"llamaindex-{strategy}"
 
-    def search(self, query: str, top_k: int = 5) -> list[SearchHit]:
-        """The ``top_k`` best documents, each represented by its best node."""
-        if not isinstance(query, str) or not query.strip():
-            raise ValueError(f"the query must be a non-empty string, got {query!r}")
-        if top_k < 1:
-            raise ValueError(f"top_k must be at least 1, got {top_k}")
-        hits: list[SearchHit] = []
-        seen: set[str] = set()
-        for scored in self.retriever.retrieve(query):
-            doc_id = str(scored.node.metadata["doc_id"])
-            if doc_id in seen:
-                continue
-            seen.add(doc_id)
-            hits.append(SearchHit(doc_id=doc_id, chunk_id=scored.node.node_id,
-                                  score=float(scored.score or 0.0), rank=len(hits) + 1,
-                                  text=scored.node.get_content(), strategy=self.strategy))
-            if len(hits) == top_k:
-                break
-        return hits
+    def _rank(self, query: str, n: int) -> Ranked:
+        nodes = self.retriever.retrieve(query)[:n]
+        if self.postprocessor is not None:
+            nodes = self.postprocessor.postprocess_nodes(
+                nodes[:self.config.rerank_candidates], query_str=query)
+        return [(scored.node.node_id, float(scored.score or 0.0)) for scored in nodes]
 
 
-def build_llamaindex_retriever(kb: str, version: int = 1, chunking: str = "recursive",
-                               strategy: str = "hybrid", *,
-                               docs: Sequence[Document] | None = None,
-                               index_dir: str | Path | None = None,
-                               config: RetrieverConfig | None = None,
-                               reuse_vectors: bool = True) -> LlamaIndexRetriever:
-    """Build (or reopen) the LlamaIndex twin of ``Retriever(kb, version, chunking, strategy)``."""
+def build_llamaindex_retriever(index: KBIndex, strategy: str = "hybrid",
+                               config: RetrieverConfig | None = None, *,
+                               reuse_vectors: bool = True) -> LlamaIndexSearch:
+    """Build (or reopen) the LlamaIndex twin of ``make_retriever(index, strategy, config)``.
+
+    With ``reuse_vectors`` (the default) ``index`` must be built: its vectors are copied.
+    """
     if strategy not in LLAMAINDEX_STRATEGIES:
         known = ", ".join(LLAMAINDEX_STRATEGIES)
         raise ValueError(f"unknown strategy {strategy!r}; known: {known}")
@@ -95,54 +101,54 @@ def build_llamaindex_retriever(kb: str, version: int = 1, chunking: str = "recur
     import chromadb
     import Stemmer
     from chromadb.config import Settings as ChromaSettings
-    from llama_index.core import Settings, StorageContext, VectorStoreIndex
+    from llama_index.core import StorageContext, VectorStoreIndex
+    from llama_index.core.llms import MockLLM
+    from llama_index.core.postprocessor import SentenceTransformerRerank
     from llama_index.core.retrievers import QueryFusionRetriever
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from llama_index.retrievers.bm25 import BM25Retriever
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     config = config or RetrieverConfig()
-    docs = list(docs) if docs is not None else load_kb(kb, version)
-    index_dir = Path(index_dir) if index_dir is not None else default_index_dir()
-    chunks = chunk_documents(docs, chunking, config.chunk)
+    chunks = list(index.chunks.values())
     n = config.candidates
     nodes = [_node(c) for c in chunks]
     bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(n, len(nodes)),
                                        stemmer=Stemmer.Stemmer("english"),
                                        language=None)  # type: ignore[arg-type]  # keep stop words
     if strategy == "bm25":
-        return LlamaIndexRetriever(bm25, kb, strategy, n)
+        return LlamaIndexSearch(index, bm25, strategy, config)
 
-    embed = HuggingFaceEmbedding(model_name=embedding_model_path(), device="cpu")
-    Settings.llm = None  # LlamaIndex would otherwise build an OpenAI client
-    Settings.embed_model = embed
-    client = chromadb.PersistentClient(path=str(index_dir),
+    embed = _embedding(index.embedder.config.model)
+    client = chromadb.PersistentClient(path=f"{index.index_dir}-llamaindex",
                                        settings=ChromaSettings(anonymized_telemetry=False))
-    name = collection_name(kb, version, chunking, "all-MiniLM-L6-v2") + "-llamaindex"
     collection = client.get_or_create_collection(
-        name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+        collection_name(index.kb, index.version, index.chunking, index.embedder.name),
+        embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
     store = ChromaVectorStore(chroma_collection=collection)
     stored = set(collection.get(include=[])["ids"])
-    if stored != {c.chunk_id for c in chunks}:  # first build, or the chunks changed: rebuild
+    if stored != set(index.chunks):  # first build, or the chunks changed: rebuild
         if stored:
             collection.delete(ids=sorted(stored))
         if reuse_vectors:
-            scratch = ChunkStore(index_dir, kb, version, chunking, default_embedder(),
-                                 config.chunk)
-            scratch.ingest(docs)  # a no-op when the from-scratch index is already built
-            got = scratch.collection.get(ids=[c.chunk_id for c in chunks], include=["embeddings"])
-            vectors = dict(zip(got["ids"], got["embeddings"]))
-            nodes = [_node(c, [float(x) for x in vectors[c.chunk_id]]) for c in chunks]
+            vectors = index.built()[0].vectors(list(index.chunks))
+            nodes = [_node(c, vectors[c.chunk_id]) for c in chunks]
         VectorStoreIndex(nodes, storage_context=StorageContext.from_defaults(vector_store=store),
-                         embed_model=embed, show_progress=len(nodes) > 500)
+                         embed_model=embed, show_progress=not reuse_vectors and len(nodes) > 500)
     dense = VectorStoreIndex.from_vector_store(store, embed_model=embed).as_retriever(
         similarity_top_k=n)
     if strategy == "dense":
-        return LlamaIndexRetriever(dense, kb, strategy, n)
+        return LlamaIndexSearch(index, dense, strategy, config)
     fused = QueryFusionRetriever(
-        [bm25, dense], similarity_top_k=n, num_queries=1,
+        [bm25, dense], llm=MockLLM(), similarity_top_k=n, num_queries=1,
         mode="reciprocal_rerank", use_async=False)  # type: ignore[arg-type]
-    return LlamaIndexRetriever(fused, kb, strategy, n)
+    if strategy == "hybrid":
+        return LlamaIndexSearch(index, fused, strategy, config)
+    from genai_design.retrieval.rerank_training import QUICK_CONFIG, train_reranker
+
+    reranker = train_reranker(QUICK_CONFIG if config.reranker_quick else None)
+    postprocessor = SentenceTransformerRerank(model=str(reranker),
+                                              top_n=config.rerank_candidates)
+    return LlamaIndexSearch(index, fused, strategy, config, postprocessor)
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,7 @@ class Comparison:
         return asdict(self)
 
 
-def compare_with_scratch(scratch: Retriever, llama: LlamaIndexRetriever,
+def compare_with_scratch(scratch: BaseRetriever, llama: BaseRetriever,
                          queries: Sequence[str], top_k: int = 5) -> Comparison:
     """Run both retrievers on ``queries`` and measure top-1 agreement and top-k overlap."""
     if not queries:

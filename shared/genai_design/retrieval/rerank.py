@@ -1,268 +1,53 @@
-"""A cross-encoder reranker, trained in the course (framework step 3b: retrieval design).
+"""Rerankers: a second look at a first stage's top candidates (framework step 3b).
 
-No cross-encoder ships in a package the course can install offline, so :func:`train_reranker`
-makes one: it starts from the bundled all-MiniLM-L6-v2 weights, adds a one-logit head and
-trains it to tell whether a passage answers a query. The training pairs come from the
-knowledge bases alone, never from the eval questions:
+Both are :class:`~genai_design.retrieval.base.Reranker` subclasses that override ``_score``:
 
-- the *pseudo-query* is a section heading, prefixed by the document title when that title
-  is a phrase (shop-help articles; Python reference titles are one-word slugs), or such a
-  title alone (a tech-support question);
-- the *positive* is the first chunk of that section with the heading lines removed, so the
-  model cannot win by string matching;
-- the *negatives* are BM25's top chunks for the pseudo-query from other documents (hard
-  negatives: they share words with the query) plus random chunks. Documents that repeat
-  the positive's document word for word are never used as negatives.
+- :class:`CrossEncoderReranker` reads the query and a passage together with a
+  sequence-classification model and returns its logit. :func:`course_reranker` loads the
+  one the course trains itself (:mod:`genai_design.retrieval.rerank_training`; no
+  cross-encoder ships in a package the course can install offline);
+  :func:`load_published_reranker` loads a published one by name, online or from the local
+  Hugging Face cache, and fails with a clear message otherwise.
+- :class:`LLMJudgeReranker` asks the served chat model, for each passage, whether it
+  answers the question, and scores P(yes) - P(no) from the log-probabilities of the first
+  generated token: one request per passage, sent in parallel so the server batches them.
 
-The default config trains for about three minutes on two CPU cores; :data:`QUICK_CONFIG`
-for under one. The model and a ``reranker.json`` manifest (config, pair counts, loss,
-seconds) go to ``course_home()/rerankers/<name>`` and are reused while the config matches.
-
-Online, a published reranker such as ``cross-encoder/ms-marco-MiniLM-L6-v2`` is the better
-choice: :func:`load_published_reranker` loads one by name and fails with a clear message
-when it is neither reachable nor cached. Left out: distillation from a larger model,
-listwise losses, and a held-out split of the pseudo-queries.
+Left out: listwise LLM reranking (one prompt ranking all passages), score calibration, and
+caching scores of (query, passage) pairs.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import json
-import random
-import shutil
-import tempfile
-import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from genai_design.corpora import Document, load_kb
-from genai_design.models import course_home, embedding_model_path
-from genai_design.retrieval.bm25 import BM25Index
-from genai_design.retrieval.chunking import Chunk, ChunkConfig, chunk_documents
-from genai_design.retrieval.metrics import containment
+from genai_design.retrieval.base import Reranker
+from genai_design.retrieval.rerank_training import QUICK_CONFIG, train_reranker
 
 PUBLISHED_DEFAULT = "cross-encoder/ms-marco-MiniLM-L6-v2"  # a published reranker, online only
-ALL_KBS = (("python-reference", 1), ("shop-help", 1), ("shop-help", 2), ("tech-support", 1))
 
 
-@dataclass(frozen=True)
-class RerankerTrainingConfig:
-    """What to train on and how; the saved model is reused while this stays the same."""
-
-    name: str = "minilm-course-ce"  # folder under course_home()/rerankers
-    base_model: str = "all-MiniLM-L6-v2"  # bundled model whose weights start the encoder
-    kbs: tuple[tuple[str, int], ...] = ALL_KBS  # (kb, version) pairs the pairs come from
-    max_queries: int = 450  # pseudo-queries sampled; each gives one positive pair
-    hard_negatives: int = 2  # BM25 top chunks of other documents, per pseudo-query
-    random_negatives: int = 1  # random chunks of other documents, per pseudo-query
-    passage_chars: int = 500  # chunk size of training passages, characters
-    max_length: int = 160  # tokens per (query, passage) pair during training
-    batch_size: int = 16  # pairs per optimiser step
-    epochs: int = 1  # passes over the pairs
-    learning_rate: float = 5e-5  # AdamW peak learning rate (linear warm-up, then decay)
-    warmup_fraction: float = 0.1  # share of steps spent warming up
-    seed: int = 0  # sampling, shuffling and head initialisation
-
-
-QUICK_CONFIG = RerankerTrainingConfig(name="minilm-course-ce-quick", max_queries=100)
-
-
-@dataclass(frozen=True)
-class TrainingPair:
-    """One labelled (query, passage) example."""
-
-    query: str  # pseudo-query: a heading or title
-    passage: str  # chunk text (headings removed)
-    label: float  # 1.0 when the passage belongs to the query's section, else 0.0
-    doc_id: str  # document the passage came from
-
-
-@dataclass(frozen=True)
-class TrainingReport:
-    """What a training run did; stored as ``reranker.json`` next to the model."""
-
-    num_queries: int  # pseudo-queries used
-    num_pairs: int  # labelled pairs, positives and negatives
-    num_steps: int  # optimiser steps
-    first_loss: float  # mean BCE loss over the first 10% of steps
-    last_loss: float  # mean BCE loss over the last 10% of steps
-    train_seconds: float  # wall time of the training loop
-    config: dict[str, Any] = field(default_factory=dict)  # the RerankerTrainingConfig used
-
-
-def _heading(chunk: Chunk) -> str:
-    """The section heading a heading chunk was cut under ("" for text before any heading)."""
-    return chunk.title.split(" > ", 1)[1].strip() if " > " in chunk.title else ""
-
-
-def _clean_passage(chunk: Chunk) -> str:
-    """Chunk text without its heading lines (the heading itself and its underline)."""
-    heading = _heading(chunk)
-    keep = [line for line in chunk.text.splitlines()
-            if not (heading and line.strip().lstrip("#").strip() == heading)
-            and not (len(line.strip()) >= 3 and set(line.strip()) <= set("=-*~^"))]
-    return "\n".join(keep).strip()
-
-
-def _pseudo_query(chunk: Chunk, doc_title: str) -> str:
-    """Heading, prefixed by the document title when that title is a phrase (not a slug)."""
-    heading = _heading(chunk)
-    title_is_phrase = len(doc_title.split()) >= 2
-    if heading and title_is_phrase:
-        return f"{doc_title}: {heading}"
-    return heading or (doc_title if title_is_phrase else "")
-
-
-def training_pairs(config: RerankerTrainingConfig,
-                   docs: Sequence[Document] | None = None) -> list[TrainingPair]:
-    """Pseudo-query pairs from the KBs in ``config`` (or from ``docs``), shuffled."""
-    if docs is None:
-        docs = [d for kb, version in config.kbs for d in load_kb(kb, version)]
-    titles = {d.id: d.title for d in docs}
-    chunks = chunk_documents(docs, "heading", ChunkConfig(size_chars=config.passage_chars))
-    related = containment(docs)
-    positives: dict[str, tuple[Chunk, str]] = {}
-    for chunk in chunks:
-        query = _pseudo_query(chunk, titles[chunk.doc_id])
-        passage = _clean_passage(chunk)
-        if len(query.split()) >= 2 and query not in positives and len(passage) >= 40:
-            positives[query] = (chunk, passage)
-    rng = random.Random(config.seed)
-    queries = sorted(positives)
-    rng.shuffle(queries)
-    queries = queries[:config.max_queries]
-    index = BM25Index(chunks)
-    pairs: list[TrainingPair] = []
-    for query in queries:
-        chunk, passage = positives[query]
-        banned = {chunk.doc_id} | set(related.get(chunk.doc_id, ()))
-        banned |= {d for d, holders in related.items() if chunk.doc_id in holders}
-        pairs.append(TrainingPair(query, passage, 1.0, chunk.doc_id))
-        seen = {passage}
-        hard = [h.chunk for h in index.search(query, 30) if h.chunk.doc_id not in banned]
-        others = [c for c in rng.sample(chunks, min(len(chunks), 50)) if c.doc_id not in banned]
-        for pool, wanted in ((hard, config.hard_negatives), (others, config.random_negatives)):
-            taken = 0
-            for negative in pool:
-                text = _clean_passage(negative)
-                if taken < wanted and len(text) >= 40 and text not in seen:
-                    seen.add(text)
-                    pairs.append(TrainingPair(query, text, 0.0, negative.doc_id))
-                    taken += 1
-    rng.shuffle(pairs)
-    return pairs
-
-
-def reranker_dir(name: str) -> Path:
-    """Folder of a course reranker: ``course_home()/rerankers/<name>``."""
-    return course_home() / "rerankers" / name
-
-
-def train_reranker(config: RerankerTrainingConfig | None = None, force: bool = False,
-                   docs: Sequence[Document] | None = None) -> Path:
-    """Train (or reuse) a course reranker and return its folder."""
-    import torch
-    from tqdm.auto import tqdm
-    from transformers import (
-        AutoModelForSequenceClassification,
-        AutoTokenizer,
-        get_linear_schedule_with_warmup,
-    )
-    from transformers.utils import logging as hf_logging
-
-    config = config or RerankerTrainingConfig()
-    target = reranker_dir(config.name)
-    manifest = target / "reranker.json"
-    if not force and manifest.is_file() and (
-            json.loads(manifest.read_text())["config"] == _config_dict(config)):
-        return target
-    pairs = training_pairs(config, docs)
-    if not pairs:
-        raise ValueError("no training pairs: the documents have no usable headings or titles")
-    torch.manual_seed(config.seed)
-    base = embedding_model_path(config.base_model)
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    # The new one-logit head is missing from the checkpoint by design: silence the load report
-    # that says so (it would land on stderr, which the book build treats as an error).
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    try:
-        model = AutoModelForSequenceClassification.from_pretrained(base, num_labels=1)
-    finally:
-        hf_logging.set_verbosity(verbosity)
-    steps = config.epochs * -(-len(pairs) // config.batch_size)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
-    warmup = int(config.warmup_fraction * steps)
-    schedule = get_linear_schedule_with_warmup(optimiser, warmup, steps)
-    losses: list[float] = []
-    started = time.perf_counter()
-    model.train()
-    with tqdm(total=steps, desc=f"training {config.name}", unit="step") as bar:
-        for _ in range(config.epochs):
-            for i in range(0, len(pairs), config.batch_size):
-                batch = pairs[i:i + config.batch_size]
-                inputs = tokenizer([p.query for p in batch], [p.passage for p in batch],
-                                   truncation="only_second", max_length=config.max_length,
-                                   padding=True, return_tensors="pt")
-                logits = model(**inputs).logits.squeeze(-1)
-                labels = torch.tensor([p.label for p in batch])
-                loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)
-                loss.backward()
-                optimiser.step()
-                schedule.step()
-                optimiser.zero_grad()
-                losses.append(float(loss.detach()))
-                bar.update(1)
-                bar.set_postfix(loss=f"{losses[-1]:.3f}")
-    tenth = max(1, len(losses) // 10)
-    report = TrainingReport(
-        num_queries=sum(1 for p in pairs if p.label == 1.0), num_pairs=len(pairs),
-        num_steps=len(losses), first_loss=sum(losses[:tenth]) / tenth,
-        last_loss=sum(losses[-tenth:]) / tenth, train_seconds=time.perf_counter() - started,
-        config=_config_dict(config))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{config.name}-", dir=target.parent))
-    try:
-        model.save_pretrained(str(staging))
-        tokenizer.save_pretrained(str(staging))
-        (staging / "reranker.json").write_text(json.dumps(asdict(report), indent=1) + "\n")
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
-
-
-def _config_dict(config: RerankerTrainingConfig) -> dict[str, Any]:
-    """The config as JSON would give it back (tuples become lists)."""
-    return json.loads(json.dumps(dataclasses.asdict(config)))
-
-
-class CrossEncoderReranker:
+class CrossEncoderReranker(Reranker):
     """Scores (query, passage) pairs with a sequence-classification model (higher: better)."""
 
     def __init__(self, path_or_name: str | Path, max_length: int = 256, batch_size: int = 32,
                  local_only: bool = True) -> None:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        self.source = str(path_or_name)
-        self.max_length, self.batch_size = max_length, batch_size
+        self.source = str(path_or_name)  # folder or Hugging Face id of the model
+        self.max_length, self.batch_size = max_length, batch_size  # tokens per pair; pairs per pass
         self.tokenizer = AutoTokenizer.from_pretrained(self.source, local_files_only=local_only)
         self.model = AutoModelForSequenceClassification.from_pretrained(
             self.source, local_files_only=local_only)
         self.model.eval()
 
-    def score(self, query: str, passages: Sequence[str | Chunk]) -> list[float]:
-        """One logit per passage (a Chunk is scored on its text), in input order."""
+    def _score(self, query: str, texts: list[str]) -> list[float]:
         import torch
 
-        if not isinstance(query, str) or not query.strip():
-            raise ValueError(f"the query must be a non-empty string, got {query!r}")
-        texts = [p.text if isinstance(p, Chunk) else p for p in passages]
         scores: list[float] = []
         with torch.inference_mode():
             for i in range(0, len(texts), self.batch_size):
@@ -273,6 +58,35 @@ class CrossEncoderReranker:
                 logits = self.model(**inputs).logits
                 scores += logits[:, 0 if logits.shape[-1] == 1 else -1].tolist()
         return scores
+
+
+class LLMJudgeReranker(Reranker):
+    """Scores a passage by how much the chat model leans to "yes, it answers the question"."""
+
+    def __init__(self, client: Any, model: str, max_chars: int = 700, workers: int = 10) -> None:
+        self.client = client  # an OpenAI-compatible client (env.endpoint.client())
+        self.model = model  # the served model name (env.endpoint.model)
+        self.max_chars = max_chars  # passage characters shown to the model
+        self.workers = workers  # requests in flight at once
+
+    def judge(self, query: str, passage: str) -> float:
+        """P(yes) - P(no) for the first answer token, from the top log-probabilities."""
+        response = self.client.chat.completions.create(
+            model=self.model, max_tokens=1, temperature=0, logprobs=True, top_logprobs=10,
+            messages=[{"role": "system", "content": "Answer with yes or no."},
+                      {"role": "user", "content": f"Passage:\n{passage[:self.max_chars]}\n\n"
+                                                  f"Question: {query}\n"
+                                                  "Does the passage answer the question?"}])
+        score = 0.0
+        for item in response.choices[0].logprobs.content[0].top_logprobs:
+            word = item.token.strip().lower()
+            if word in ("yes", "no"):
+                score += math.exp(item.logprob) * (1 if word == "yes" else -1)
+        return score
+
+    def _score(self, query: str, texts: list[str]) -> list[float]:
+        with ThreadPoolExecutor(min(self.workers, len(texts))) as pool:
+            return list(pool.map(lambda text: self.judge(query, text), texts))
 
 
 @functools.cache
@@ -288,8 +102,6 @@ def load_published_reranker(name: str = PUBLISHED_DEFAULT) -> CrossEncoderRerank
     local Hugging Face cache (for example with ``HF_HUB_OFFLINE=1``); use
     :func:`course_reranker` for the reranker the course trains itself.
     """
-    import os
-
     offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes", "on"}
     try:
         return CrossEncoderReranker(name, local_only=offline)

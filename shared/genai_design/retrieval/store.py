@@ -9,7 +9,9 @@ function downloads a model on first use.
 what was embedded; ingesting the same documents again embeds nothing. For every document
 passed in, new or changed chunks are embedded and upserted and chunks that no longer exist
 (the document got shorter) are deleted; documents not passed in are left alone (remove
-them with :meth:`ChunkStore.delete_documents`). Bad input fails before anything is
+them with :meth:`ChunkStore.delete_documents`). A text is embedded once per call however
+many chunks share it, and not at all when its vector is handed in (``known_vectors``, keyed
+by the embedded text: benchmarks grow an index from copies this way). Bad input fails before anything is
 written, with a ValueError: empty or whitespace-only text, text over ``max_doc_bytes`` (2 MB
 by default), bytes that are not UTF-8 (``bytes`` text is accepted and decoded strictly),
 a document of another KB, the same id twice in one call, and empty queries.
@@ -24,7 +26,7 @@ import dataclasses
 import hashlib
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -32,11 +34,11 @@ from typing import Any
 import numpy as np
 
 from genai_design.corpora import Document
+from genai_design.retrieval.base import validate_query, validate_top_k
 from genai_design.retrieval.chunking import Chunk, ChunkConfig, chunk_document, embedding_text
 from genai_design.retrieval.embedding import Embedder
 
 MAX_DOC_BYTES = 2 * 1024 * 1024  # default size limit of one document's text, UTF-8 bytes
-UPSERT_BATCH = 256  # chunks embedded and written per step of the progress bar
 GET_BATCH = 500  # document ids per metadata look-up
 
 
@@ -51,6 +53,7 @@ class IngestReport:
     chunks_deleted: int  # stored chunks of these documents that no longer exist
     total_chunks: int  # chunks in the collection afterwards
     seconds: float  # wall time of the call
+    texts_embedded: int = 0  # distinct texts embedded (the others were handed in or shared)
 
     def to_dict(self) -> dict[str, float]:
         """JSON-serialisable form."""
@@ -163,10 +166,12 @@ class ChunkStore:
                 out[chunk_id] = (str(meta["doc_id"]), str(meta.get("hash", "")))
         return out
 
-    def ingest(self, docs: Iterable[Document], show_progress: bool | None = None) -> IngestReport:
-        """Add or update ``docs``; embed only new or changed chunks (see module docstring)."""
-        from tqdm.auto import tqdm
+    def ingest(self, docs: Iterable[Document], show_progress: bool | None = None,
+               known_vectors: Mapping[str, np.ndarray] | None = None) -> IngestReport:
+        """Add or update ``docs``; embed only new or changed chunks (see module docstring).
 
+        ``known_vectors`` maps an embedded text (:func:`embedding_text`) to its vector.
+        """
         started = time.perf_counter()
         checked = validate_documents(docs, self.kb, self.max_doc_bytes)
         chunks = [c for doc in checked
@@ -178,15 +183,17 @@ class ChunkStore:
         stale = [chunk_id for chunk_id in stored if chunk_id not in new_ids]
         if stale:
             self.collection.delete(ids=stale)
-        batches = [todo[i:i + UPSERT_BATCH] for i in range(0, len(todo), UPSERT_BATCH)]
-        show = len(batches) > 1 if show_progress is None else show_progress
-        for batch in tqdm(batches, desc=f"ingest {self.name}", unit="batch", disable=not show):
-            vectors = self.embedder.encode([embedding_text(c) for c in batch], show_progress=False)
-            self.add_vectors(batch, vectors)
+        texts = [embedding_text(c) for c in todo]
+        vectors = dict(known_vectors or {})
+        missing = [t for t in dict.fromkeys(texts) if t not in vectors]
+        if missing:
+            vectors.update(zip(missing, self.embedder.encode(missing, show_progress)))
+        if todo:
+            self.add_vectors(todo, np.stack([vectors[t] for t in texts]))
         return IngestReport(num_docs=len(checked), chunks_added=len(todo) - updated,
                             chunks_updated=updated, chunks_unchanged=len(chunks) - len(todo),
                             chunks_deleted=len(stale), total_chunks=self.count(),
-                            seconds=time.perf_counter() - started)
+                            seconds=time.perf_counter() - started, texts_embedded=len(missing))
 
     def add_vectors(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Upsert chunks with vectors computed elsewhere (benchmarks reuse vectors this way)."""
@@ -207,6 +214,18 @@ class ChunkStore:
             self.collection.delete(ids=stale)
         return len(stale)
 
+    def doc_ids(self) -> set[str]:
+        """Ids of the documents that have chunks in the store."""
+        got = self.collection.get(include=["metadatas"])
+        return {str(meta["doc_id"]) for meta in got["metadatas"] or []}
+
+    def vectors(self, chunk_ids: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """chunk_id -> stored vector, for ``chunk_ids`` (default: every chunk)."""
+        got = self.collection.get(ids=None if chunk_ids is None else list(chunk_ids),
+                                  include=["embeddings"])
+        embeddings = got["embeddings"] if got["embeddings"] is not None else []
+        return {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], embeddings)}
+
     def chunks(self) -> list[Chunk]:
         """Every stored chunk, sorted by document and position (BM25 indexes these)."""
         got = self.collection.get(include=["documents", "metadatas"])
@@ -219,14 +238,12 @@ class ChunkStore:
 
     def search(self, query: str, top_k: int = 10) -> list[StoredHit]:
         """The ``top_k`` chunks nearest to ``query`` (embedded here, LRU-cached)."""
-        if not isinstance(query, str) or not query.strip():
-            raise ValueError(f"the query must be a non-empty string, got {query!r}")
+        validate_query(query, top_k)
         return self.search_vector(self.embedder.encode_query(query), top_k)
 
     def search_vector(self, vector: np.ndarray, top_k: int = 10) -> list[StoredHit]:
         """The ``top_k`` chunks nearest to a unit-length query vector, most similar first."""
-        if top_k < 1:
-            raise ValueError(f"top_k must be at least 1, got {top_k}")
+        validate_top_k(top_k)
         n = min(top_k, self.count())
         if n == 0:
             return []
