@@ -28,7 +28,7 @@ class StreamTiming:
 
     ttft_ms: float | None  # send to the first chunk with text; None when none arrived
     arrivals_ms: tuple[float, ...]  # arrival of each text chunk, ms after the send
-    e2e_ms: float  # send to the last text chunk (or to when the stream ended without one)
+    e2e_ms: float  # send to the last text chunk, or to when the stream ended (no text, a failure)
     text: str  # the answer, joined from the chunks
     prompt_tokens: int | None  # from the final usage chunk; None when the server sent none
     completion_tokens: int  # from the usage chunk, else the number of text chunks
@@ -77,12 +77,14 @@ class StreamClock:
             self.parts.append(chunk.choices[0].delta.content)
 
     def result(self, ended: float | None = None) -> StreamTiming:
-        """The timing so far; ``ended`` (perf_counter) closes a stream that had no text."""
-        end = self.arrivals[-1] if self.arrivals else (ended or time.perf_counter())
+        """The timing so far. The answer ends at its last text chunk (now, if none came),
+        unless ``ended`` (perf_counter) says when the stream ended, e.g. when it failed."""
+        if ended is None:
+            ended = self.arrivals[-1] if self.arrivals else time.perf_counter()
         return StreamTiming(
             ttft_ms=None if self.first is None else (self.first - self.sent) * 1000.0,
             arrivals_ms=tuple((t - self.sent) * 1000.0 for t in self.arrivals),
-            e2e_ms=(end - self.sent) * 1000.0,
+            e2e_ms=(ended - self.sent) * 1000.0,
             text="".join(self.parts),
             prompt_tokens=self.prompt_tokens,
             completion_tokens=(self.completion_tokens if self.completion_tokens is not None

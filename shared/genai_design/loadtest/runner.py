@@ -72,12 +72,10 @@ async def _stream_one(client: Any, model: str, spec: RequestSpec, index: int,
         error = f"{type(failure).__name__}: {failure}"
     # A completed request ends with its last token (the usage chunk and [DONE] carry none);
     # a failed one when the failure surfaced.
-    timing = clock.result() if error is None else clock.result(ended=time.perf_counter())
-    e2e_ms = (timing.e2e_ms if error is None and timing.ttft_ms is not None
-              else (time.perf_counter() - clock.sent) * 1000.0)
+    timing = clock.result(ended=time.perf_counter() if error or not clock.arrivals else None)
     return RequestRecord(
         index=index, send_time_s=clock.sent - run_start, ttft_ms=timing.ttft_ms,
-        itl_ms=timing.itl_ms, e2e_ms=e2e_ms, prompt_tokens=timing.prompt_tokens,
+        itl_ms=timing.itl_ms, e2e_ms=timing.e2e_ms, prompt_tokens=timing.prompt_tokens,
         output_tokens=timing.completion_tokens, error=error,
     )
 
