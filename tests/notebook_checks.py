@@ -42,6 +42,38 @@ def first_request(g: Glued, server: dict[str, Any]) -> None:
     assert m.llamaindex_agrees is True
 
 
+def classifier_or_llm(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "gate")
+    assert m.n_articles == 2225 and m.n_test == 5 * m.test_per_topic
+    # Linear models on BBC News topics are strong baselines (above 90% in the literature).
+    assert m.tfidf_acc_pct > 85 and m.emb_acc_pct > 85
+    assert m.best_clf in ("TF-IDF + logistic regression", "embeddings + logistic regression")
+    # Constrained decoding guarantees a label; free text from the small model rarely is one.
+    assert m.llm_valid_pct == 100.0 and m.free_valid_pct <= m.llm_valid_pct
+    assert 0 <= m.llm_acc_pct <= 100 and 0 < m.llm_top_answer_pct <= 100
+    # Cost comes from measured time: the LLM spends far more machine time per item.
+    assert m.llm_ms_per_item > 10 * max(m.tfidf_ms_per_item, 0.01)
+    assert m.llm_usd_per_m == pytest.approx(1000 * m.machine_usd_per_hour * m.llm_ms_per_item / 3600, rel=1e-6)
+    assert m.llm_over_clf_cost > 10
+    assert m.api_usd_per_m == pytest.approx(
+        m.api_tokens_in * m.api_usd_per_m_input + m.api_usd_per_m_output, rel=1e-6)
+    # Learning curves: one value per labelled-budget point, and more labels help.
+    assert len(m.curve_tfidf) == len(m.curve_emb) == len(m.per_class)
+    assert m.curve_tfidf[-1] > m.curve_tfidf[0] and m.curve_emb[-1] > m.curve_emb[0]
+    if m.llm_acc_pct < 50:  # a weak zero-shot LLM is beaten with a few labels per topic
+        assert m.labels_to_beat_llm_tfidf in m.per_class or m.labels_to_beat_llm_emb in m.per_class
+    # The cascade, judged on the half of the test set its threshold was not chosen on: it
+    # costs less than the LLM on every article, and is no less accurate (the step-0 bar).
+    assert m.n_judged == m.n_test - m.n_test // 2
+    assert 0 <= m.chosen_llm_share < 1
+    assert m.chosen_usd_per_m < m.llm_alone_usd_per_m
+    assert m.chosen_acc_pct >= m.llm_alone_acc_pct
+    assert m.gained == round((m.chosen_acc_pct - m.clf_alone_acc_pct) / 100 * m.n_judged)
+    assert m.hybrid_helps == (m.chosen_llm_share > 0 and m.gained > 0)
+    assert ("raised accuracy" in m.verdict) == m.hybrid_helps
+    assert f"{m.gained:+d} of {m.n_judged}" in m.verdict or m.hybrid_helps
+
+
 def context_enrichment(g: Glued, server: dict[str, Any]) -> None:
     m = Recorded(g, "enrich")
     assert m.n_customers >= 10
@@ -296,6 +328,7 @@ def load_testing(g: Glued, server: dict[str, Any]) -> None:
 
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
+    "notebooks/00a_classifier_or_llm.ipynb": classifier_or_llm,
     "notebooks/03a_knowledge_bases.ipynb": knowledge_bases,
     "notebooks/03b_retrieval.ipynb": retrieval,
     "notebooks/03c_prompts.ipynb": prompts,

@@ -19,6 +19,7 @@ from genai_design.capacity import (
     simulate,
     spike_traffic,
 )
+from genai_design.capacity import autoscale
 
 # One replica: latency grows with concurrency; throughput = concurrency / latency.
 CURVE = ServiceCurve.from_lists([1, 2, 4, 8, 16], [0.5, 0.55, 0.65, 0.85, 1.3])
@@ -107,6 +108,25 @@ def test_both_policies_keep_goodput_on_a_ramp(policy, target):
     assert res.goodput_fraction >= 0.9
     assert res.peak_replicas >= 4  # 40 req/s needs more than three replicas of ~12 req/s
     assert res.timeline_replicas[0] < res.timeline_replicas[-1]
+
+
+def test_utilization_signal_counts_the_queue(monkeypatch):
+    # Twice what one single-slot replica can serve: requests pile up behind the slot. Running
+    # plus waiting sees that queue and scales out; running alone sees one full slot per replica
+    # (the target) and never asks for more.
+    one_slot = ServiceCurve.from_lists([1], [1.0])
+    cfg = AutoscaleConfig(policy="utilization", target=1.0, interval_s=15, cold_start_s=0, max_replicas=8)
+
+    def run():
+        return simulate(one_slot, constant_traffic(2.0, 300), cfg, slo_ms=2000.0, arrival_process="uniform")
+
+    assert autoscale.UTILIZATION_SIGNAL == (autoscale.RUNNING, autoscale.WAITING)
+    assert run().peak_replicas >= 2
+    monkeypatch.setattr(autoscale, "UTILIZATION_SIGNAL", (autoscale.RUNNING,))
+    assert run().peak_replicas == 1
+    monkeypatch.setattr(autoscale, "UTILIZATION_SIGNAL", (autoscale.RUNNING, "vllm:gpu_cache_usage_perc"))
+    with pytest.raises(ValueError, match="gpu_cache_usage_perc"):
+        run()
 
 
 def test_qps_target_at_peak_capacity_fails_the_slo():

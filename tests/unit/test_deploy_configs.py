@@ -2,8 +2,9 @@
 
 A reader copies these files into a real cluster, where a wrong port or a probe on the wrong
 path shows up only as a pod that never becomes ready. So the fields that matter are checked
-here: image, ports, probes, GPU counts, model names, the HPA's target, and every flag that a
-`vllm serve` line uses (against the installed vLLM's own argument parser).
+here: image, ports, probes, GPU counts, model names, the HPA's target and the signal it scales
+on (against the simulated policy's), and every flag that a `vllm serve` line uses (against the
+installed vLLM's own argument parser).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from genai_design.capacity.autoscale import UTILIZATION_SIGNAL
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 K8S = DEPLOY / "kubernetes"
@@ -58,6 +61,14 @@ def serve_commands(script: str) -> list[list[str]]:
 
 def readme() -> str:
     return (DEPLOY / "README.md").read_text()
+
+
+def adapter_rule() -> dict[str, Any]:
+    """The Prometheus Adapter rule quoted in hpa.yaml's comments (lines `#   ...`), parsed."""
+    lines = [line[4:] for line in (K8S / "hpa.yaml").read_text().splitlines() if line.startswith("#   ")]
+    rules = yaml.safe_load("\n".join(lines))
+    assert isinstance(rules, list) and len(rules) == 1, "hpa.yaml should quote exactly one adapter rule"
+    return rules[0]
 
 
 def test_every_yaml_file_parses_to_the_expected_kind():
@@ -119,7 +130,24 @@ def test_hpa_scales_the_deployment_below_its_concurrency_cap():
     cap = int(flag(container()["args"], "--max-num-seqs"))
     assert 0 < float(metric["pods"]["target"]["averageValue"]) < cap
     # The adapter rule in the file's comments exposes the metric under the same name.
-    assert f'as: "{metric["pods"]["metric"]["name"]}"' in (K8S / "hpa.yaml").read_text()
+    assert adapter_rule()["name"]["as"] == metric["pods"]["metric"]["name"]
+
+
+def test_hpa_scales_on_the_signal_the_simulated_policy_uses():
+    # The rule's query sums, per pod, exactly the vLLM gauges whose sum the simulation's
+    # "utilization" policy scales on (running plus waiting: a queue shows up in it).
+    rule = adapter_rule()
+    query = rule["metricsQuery"]
+    assert set(re.findall(r"vllm:\w+", query)) == set(UTILIZATION_SIGNAL), query
+    assert query.startswith("sum(") and query.endswith(" by (<<.GroupBy>>)"), "a sum per pod"
+    assert "<<.LabelMatchers>>" in query
+    # Discovery finds one of those gauges, and the name the HPA asks for is the rule's own.
+    discovered = re.match(r"(vllm:\w+)\{", rule["seriesQuery"]).group(1)
+    assert discovered in UTILIZATION_SIGNAL
+    assert re.fullmatch(rule["name"]["matches"], discovered)
+    # The README's table says the same.
+    row = next(line for line in readme().splitlines() if line.startswith("| `kubernetes/hpa.yaml`"))
+    assert set(re.findall(r"vllm:\w+", row)) == set(UTILIZATION_SIGNAL), row
 
 
 def test_readme_names_the_model_and_ports_the_files_serve():

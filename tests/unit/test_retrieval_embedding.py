@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from genai_design.retrieval.embedding import Embedder, EmbedderConfig, default_embedder
+from genai_design.retrieval.embedding import (
+    Embedder,
+    EmbedderConfig,
+    HashingEmbedder,
+    default_embedder,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +60,38 @@ def test_query_threads_are_restored(model):
 def test_name_is_safe_for_collections():
     assert Embedder().name == "all-MiniLM-L6-v2"
     assert Embedder(EmbedderConfig(model="some/dir/My Model")).name == "My-Model"
+
+
+def _refuse_to_encode(*args, **kwargs):
+    raise AssertionError("encode() called: the cached vectors were not read")
+
+
+def test_encode_cached_writes_once_then_reads_the_file(tmp_path, monkeypatch):
+    embedder = HashingEmbedder()
+    texts = ["alpha beta", "gamma", "delta alpha"]
+    first = embedder.encode_cached(texts, cache_dir=tmp_path)
+    assert np.array_equal(first, embedder.encode(texts))
+    files = [p.name for p in tmp_path.iterdir()]
+    assert len(files) == 1 and files[0].startswith("hashing-64-3-") and files[0].endswith(".npy")
+    monkeypatch.setattr(embedder, "encode", _refuse_to_encode)
+    second = embedder.encode_cached(texts, cache_dir=tmp_path)
+    assert np.array_equal(second, first) and second.dtype == np.float32
+    assert [p.name for p in tmp_path.iterdir()] == files  # nothing new, no temporary left
+
+
+def test_encode_cached_key_depends_on_texts_order_and_model(tmp_path):
+    HashingEmbedder().encode_cached(["alpha", "beta"], cache_dir=tmp_path)
+    HashingEmbedder().encode_cached(["beta", "alpha"], cache_dir=tmp_path)  # order matters
+    HashingEmbedder().encode_cached(["alph", "abeta"], cache_dir=tmp_path)  # same joined text
+    HashingEmbedder().encode_cached(["alpha", "beta"], cache_dir=tmp_path)  # same: no new file
+    HashingEmbedder(size=32).encode_cached(["alpha", "beta"], cache_dir=tmp_path)  # new model
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 4
+    assert sum(name.startswith("hashing-32-2-") for name in names) == 1
+
+
+def test_encode_cached_defaults_to_the_course_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GENAI_DESIGN_HOME", str(tmp_path / "home"))
+    vectors = HashingEmbedder().encode_cached(["alpha"])
+    saved = list((tmp_path / "home" / "embeddings").glob("hashing-64-1-*.npy"))
+    assert len(saved) == 1 and np.array_equal(np.load(saved[0]), vectors)

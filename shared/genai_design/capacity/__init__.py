@@ -2,7 +2,7 @@
 
 Framework steps 1 and 8 (what a design costs) and 5 (inference infrastructure). Pure
 Python and numpy: nothing here talks to a server or needs a GPU. Modules:
-`specs` (model and GPU figures), `kv` (memory arithmetic and deployment plans),
+`specs` (model and GPU figures), `cost` (prices and cost per request), `kv` (memory arithmetic and deployment plans),
 `traffic` (arrival rates and times), `service_curve` (one replica's measured
 behaviour), `autoscale` (replica pool simulation),
 `disagg` and `disagg_sweep` (colocated vs split prefill/decode), `events` (the event
@@ -15,6 +15,15 @@ from genai_design.capacity.autoscale import (
     AutoscaleResult,
     ScalingObservation,
     simulate,
+)
+from genai_design.capacity.cost import (
+    API_PRICES,
+    MACHINE_PRICES,
+    ApiPrice,
+    MachinePrice,
+    api_cost_usd,
+    count_api_tokens,
+    machine_cost_usd,
 )
 from genai_design.capacity.disagg import (
     MIXES,
@@ -62,6 +71,8 @@ from genai_design.capacity.traffic import (
 )
 
 __all__ = [
+    "API_PRICES", "MACHINE_PRICES", "ApiPrice", "MachinePrice", "api_cost_usd", "count_api_tokens",
+    "machine_cost_usd",
     "ARRIVAL_PROCESSES", "DTYPE_BYTES", "GIB", "GPUS", "MIXES", "MODELS", "POLICIES", "SIZING_MODELS", "TP_SIZES",
     "AutoscaleConfig", "AutoscaleResult", "DeploymentPlan", "DisaggCosts", "DisaggResult", "GpuSpec",
     "ModelSpec", "ScalingObservation", "ServiceCurve", "SplitComparison", "Traffic", "WorkloadMix",

@@ -7,6 +7,10 @@ to the least-loaded ready replica, takes the curve's latency at that replica's n
 concurrency, and waits in one FIFO queue when every replica is at `max_concurrency`. An
 autoscaling policy looks every `interval_s` at what happened and asks for more or fewer
 replicas; new ones serve only after `cold_start_s`, and only idle ones are removed.
+The "utilization" policy scales on `UTILIZATION_SIGNAL`: requests running plus requests
+waiting, named as the two vLLM gauges whose per-pod sum the Kubernetes autoscaler in
+`deploy/kubernetes/hpa.yaml` scales on. Running alone could not see a queue: it stops at
+a replica's concurrency limit however many requests wait behind it.
 The clock jumps from event to event (`events.EventQueue`); `EventKind` lists the events
 and the order in which those due at the same instant are handled.
 
@@ -30,13 +34,20 @@ from genai_design.capacity.events import Event, EventQueue
 from genai_design.capacity.service_curve import ServiceCurve
 from genai_design.capacity.traffic import Traffic, arrival_times
 
+RUNNING = "vllm:num_requests_running"  # vLLM's gauge of requests being processed on a server
+WAITING = "vllm:num_requests_waiting"  # vLLM's gauge of requests queued on a server for a slot
+# The load the "utilization" policy scales on: the sum of these gauges, pool-wide and averaged
+# over each interval. deploy/kubernetes/hpa.yaml scales on the same sum per pod, and a unit test
+# keeps the two in agreement; `simulate` counts exactly the gauges named here.
+UTILIZATION_SIGNAL: tuple[str, ...] = (RUNNING, WAITING)
+
 
 @dataclass(frozen=True)
 class AutoscaleConfig:
     """An autoscaling policy and its limits."""
 
     policy: str = "qps"  # key of POLICIES: "qps" or "utilization"
-    target: float = 5.0  # qps: requests/s per replica; utilization: fraction of max_concurrency busy
+    target: float = 5.0  # qps: requests/s per replica; utilization: signal per replica / max_concurrency
     interval_s: float = 15.0  # seconds between policy evaluations
     min_replicas: int = 1  # never fewer (scale to zero is left out)
     max_replicas: int = 20  # never more, whatever the policy asks
@@ -60,7 +71,7 @@ class ScalingObservation:
     """What a policy sees at one evaluation, averaged over the last interval."""
 
     arrival_rate_rps: float  # arrivals in the interval / interval_s
-    mean_busy_slots: float  # time-averaged requests in flight plus queued
+    mean_busy_slots: float  # UTILIZATION_SIGNAL over the pool, time-averaged: running plus waiting
     queue_len: int  # requests waiting now
     ready_replicas: int  # replicas serving now
     starting_replicas: int  # replicas still in cold start
@@ -143,6 +154,11 @@ def simulate(curve: ServiceCurve, traffic: Traffic, config: AutoscaleConfig, slo
     """Replay `traffic` against an autoscaled pool of replicas that behave like `curve`."""
     if slo_ms <= 0:
         raise ValueError(f"slo_ms must be > 0, got {slo_ms!r}")
+    unknown = set(UTILIZATION_SIGNAL) - {RUNNING, WAITING}
+    if unknown:
+        raise ValueError(f"cannot simulate gauges {sorted(unknown)}; only {RUNNING} and {WAITING}")
+    # Which gauges the policy's load adds up (both, for running plus waiting).
+    counts_running, counts_waiting = RUNNING in UTILIZATION_SIGNAL, WAITING in UTILIZATION_SIGNAL
     arrivals = arrival_times(traffic, seed, arrival_process)
     n_req, max_c = arrivals.size, curve.max_concurrency
     # A request's latency is set by its replica's concurrency when it starts: tabulate it once.
@@ -158,7 +174,7 @@ def simulate(curve: ServiceCurve, traffic: Traffic, config: AutoscaleConfig, slo
     events.push(config.interval_s, EventKind.POLICY_TICK)
     i = 0  # the next request to arrive
     busy = 0  # requests arrived and not finished: running plus waiting
-    area, last_t = 0.0, 0.0  # integral of `busy` over time since the last tick; time of the last event
+    area, last_t = 0.0, 0.0  # integral of the policy's load since the last tick; time of the last event
     arrived_since_tick = 0
     desire_history: deque[tuple[float, int]] = deque()  # (tick time, replicas wanted) in the window
     timeline: list[tuple[float, int, int, int]] = []  # (tick time, billed, ready, waiting)
@@ -179,8 +195,11 @@ def simulate(curve: ServiceCurve, traffic: Traffic, config: AutoscaleConfig, slo
         else:
             event = events.pop()
         now = event.time
-        # Nothing changed since the last event: `busy` held for the whole gap.
-        area += busy * (now - last_t)
+        # Nothing changed since the last event: the load held for the whole gap. Of the `busy`
+        # requests, len(queue) wait and the rest run; the load adds up the gauges that
+        # UTILIZATION_SIGNAL names.
+        waiting = len(queue)
+        area += (counts_running * (busy - waiting) + counts_waiting * waiting) * (now - last_t)
         last_t = now
 
         if event.kind is EventKind.ARRIVAL:

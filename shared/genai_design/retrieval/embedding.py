@@ -2,7 +2,8 @@
 
 :class:`Embedder` wraps a sentence-transformers model. It loads the model on first use
 (constructing one costs nothing), returns unit-length float32 vectors so that a dot product
-is the cosine similarity, encodes documents in batches behind a progress bar, and keeps
+is the cosine similarity, encodes documents in batches behind a progress bar (optionally
+kept on disk in the course cache: :meth:`Embedder.encode_cached`), and keeps
 the vectors of recent queries in a small LRU cache, since users and evaluation loops
 repeat queries; :func:`default_embedder` shares one instance per process. Before loading
 it sets ``HF_HUB_OFFLINE=1`` when that variable is unset, so a bundled model never triggers
@@ -104,6 +105,31 @@ class Embedder:
                                  convert_to_numpy=True, show_progress_bar=False)
                for batch in progress(batches, show=show, desc="embedding", unit="batch")]
         return np.vstack(out).astype(np.float32, copy=False)
+
+    def encode_cached(self, texts: Sequence[str], cache_dir: str | os.PathLike[str] | None = None
+                      ) -> np.ndarray:
+        """:meth:`encode`, kept on disk in the course cache (``$GENAI_DESIGN_HOME/embeddings``)
+        under a hash of the model name and the texts, so a notebook that encodes the same
+        corpus as an earlier one (or an earlier run) reads the vectors instead."""
+        from pathlib import Path
+
+        from genai_design.models import course_home
+
+        texts = list(texts)
+        digest = hashlib.sha256(self.config.model.encode())  # the full model path or key
+        for text in texts:
+            digest.update(hashlib.sha256(text.encode()).digest())
+        folder = Path(cache_dir) if cache_dir is not None else course_home() / "embeddings"
+        path = folder / f"{self.name}-{len(texts)}-{digest.hexdigest()[:20]}.npy"
+        if path.exists():
+            return np.load(path)
+        vectors = self.encode(texts)
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            np.save(handle, vectors)
+        os.replace(partial, path)  # readers never see a half-written file
+        return vectors
 
     def encode_query(self, query: str) -> np.ndarray:
         """One query's vector (dimension,), served from the LRU cache when seen recently."""
