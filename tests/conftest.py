@@ -73,6 +73,19 @@ def hide_injected_parameters(notebook: Path) -> None:
     notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
+NOTEBOOK_SECONDS: dict[str, float] = {}  # notebook -> Papermill wall time in this session
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """List each notebook's quick-mode time, so the suite's budget is watched run by run."""
+    if not NOTEBOOK_SECONDS:
+        return
+    terminalreporter.section("notebook times (Papermill, quick mode)")
+    for name, seconds in sorted(NOTEBOOK_SECONDS.items()):
+        terminalreporter.write_line(f"{seconds:7.1f} s  {name}")
+    terminalreporter.write_line(f"{sum(NOTEBOOK_SECONDS.values()):7.1f} s  in all")
+
+
 @pytest.fixture(scope="session")
 def executed_notebooks(course_server):
     """Execute every notebook once with Papermill (quick=True); map source path -> result."""
@@ -100,6 +113,7 @@ def executed_notebooks(course_server):
             hide_injected_parameters(target)
         results[source] = {"path": target, "seconds": seconds, "error": error,
                            "glued": read_recorded(target) if target.exists() else {}}
+        NOTEBOOK_SECONDS[str(source.relative_to(ROOT))] = seconds
         return results[source]
 
     return run

@@ -74,6 +74,31 @@ def classifier_or_llm(g: Glued, server: dict[str, Any]) -> None:
     assert f"{m.gained:+d} of {m.n_judged}" in m.verdict or m.hybrid_helps
 
 
+def injection_detection(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "inj")
+    assert m.n_train > m.n_tune >= 50 and m.n_judge >= 90 and 0 < m.n_judge_attacks < m.n_judge
+    assert m.detectors == ["rules", "NanoGuard", "TF-IDF + LR", "embeddings + LR"]
+    for key in ("rules", "ng", "tfidf", "emb"):
+        for field in ("recall", "fpr", "precision", "auc_tune", "auc_judge"):
+            assert 0.0 <= getattr(m, f"{key}_{field}") <= 1.0, (key, field)
+        assert getattr(m, f"{key}_auc_drop") == pytest.approx(
+            getattr(m, f"{key}_auc_tune") - getattr(m, f"{key}_auc_judge"))
+        assert getattr(m, f"{key}_ms") > 0
+    # Learned detectors rank attacks above benign texts on the split they were tuned on.
+    assert m.tfidf_auc_tune > 0.6 and m.emb_auc_tune > 0.6 and m.ng_auc_tune > 0.6
+    # A regular expression is far cheaper per check than a transformer forward pass.
+    assert m.rules_ms < m.ng_ms
+    # The pipeline is chosen on the tuning split only, within the false-positive budget.
+    assert m.chosen in m.combo_recall_tune
+    assert m.combo_recall_tune[m.chosen] == max(m.combo_recall_tune.values())
+    assert m.chosen_fpr_tune <= m.max_fpr + 1e-9
+    assert m.chosen_recall == m.combo_recall_judge[m.chosen]
+    assert m.chosen_fpr == m.combo_fpr_judge[m.chosen]
+    assert f"on the course's set it caught {m.chosen_recall:.0%}" in m.verdict
+    assert (m.best_judge == m.chosen) == ("would have done best" not in m.verdict)
+    assert len(m.by_category["rules"]) == m.n_categories >= 8
+
+
 def context_enrichment(g: Glued, server: dict[str, Any]) -> None:
     m = Recorded(g, "enrich")
     assert m.n_customers >= 10
@@ -83,6 +108,10 @@ def context_enrichment(g: Glued, server: dict[str, Any]) -> None:
     # (75% seen on the CPU profile; the bound leaves room for a different sample of customers).
     assert m.acc_compact_pct >= 50.0
     assert m.acc_compact_pct > m.acc_full_pct
+    # The verdict printed under the table agrees with the two accuracies.
+    assert ("did not beat" not in m.format_verdict) is (m.acc_compact_pct > m.acc_full_pct)
+    assert f"{m.acc_compact_pct:.0f}% of answers correct against {m.acc_full_pct:.0f}%" \
+        in m.format_verdict
     # Every customer's prompt was checked against every other customer's data.
     assert m.isolation_customers == 200
     assert m.isolation_leaks == 0
@@ -128,12 +157,19 @@ def prompts(g: Glued, server: dict[str, Any]) -> None:
     beat = m.acc_v2_pct > m.acc_v1_pct
     assert m.active_after == ("v2" if beat else "v1")
     assert ("rollback" in events) == (not beat)
+    # The verdict the prose quotes agrees with the accuracies and the registry's state.
+    assert ("did not beat" not in m.rollout_verdict) is beat
+    assert ("stays active" in m.rollout_verdict) is (m.active_after == "v2")
+    assert f"({m.acc_v2_pct:.0f}% against {m.acc_v1_pct:.0f}%" in m.rollout_verdict
+    # Constrained decoding is a guarantee: every recorded answer is a section name.
+    assert m.constrained_valid_pct == 100.0
 
 
 def kv_calculator(g: Glued, server: dict[str, Any]) -> None:
     m = Recorded(g, "kv")
     # 2 (K,V) x 30 layers x 3 KV heads x 64 head dim x 2 bytes (bf16), by hand.
     assert m.bytes_per_token == 2 * 30 * 3 * 64 * 2
+    assert m.dtype == "bfloat16"  # the cpu-default profile's, which the prose names
     assert m.cache_gib == 2.0  # VLLM_CPU_KVCACHE_SPACE of the cpu-default profile
     # The issue's bar: within 5% of the capacity vLLM itself reports.
     assert m.rel_error_pct <= 5.0
@@ -156,6 +192,15 @@ def prefix_caching(g: Glued, server: dict[str, Any]) -> None:
     # The issue's bar: prefix caching cuts TTFT at least 4x (about 9x seen on this CPU).
     assert m.speedup >= 4.0
     assert m.ttft_hit_ms < m.ttft_miss_ms
+    # The verdict the prose quotes agrees with the two medians it reports.
+    assert ("fell from" in m.verdict) is (m.ttft_hit_ms < m.ttft_miss_ms)
+    assert f"{m.ttft_miss_ms:.0f} ms" in m.verdict and f"{m.ttft_hit_ms:.0f} ms" in m.verdict
+    assert m.ttft_hit_ms >= m.ttft_miss_ms or f"a factor of {m.speedup:.1f}" in m.verdict
+
+
+def _versus(value: float, base: float) -> str:
+    """The word notebook 3b's verdicts use to compare two recalls (0.005 apart or less: a tie)."""
+    return "ties" if abs(value - base) < 0.005 else ("beats" if value > base else "loses to")
 
 
 def retrieval(g: Glued, server: dict[str, Any]) -> None:
@@ -188,6 +233,21 @@ def retrieval(g: Glued, server: dict[str, Any]) -> None:
     assert f"{m.py_hybrid_same_recall5:.2f}" in m.rerank_verdict
     assert m.reranker_pairs >= 300
     assert m.llm_n_questions >= 5 and 0.0 <= m.llm_recall5 <= 1.0
+    # The verdicts the prose quotes agree with the recalls recorded next to them.
+    dense_word = _versus(m.py_dense_recall5, m.py_bm25_recall5)
+    assert f"dense search {dense_word} keyword search" in m.strategy_verdict
+    assert f"the best strategy, {m.py_best_strategy}," in m.strategy_verdict
+    beats = m.py_margin_recall5 >= 0.005
+    assert (f"beats it by {m.py_margin_recall5:.2f}" in m.strategy_verdict) is beats
+    hyb_same = m.py_hybrid_same_recall5
+    assert f"used alone {_versus(m.py_rerank_recall5, hyb_same)} it ({m.py_rerank_recall5:.2f})" \
+        in m.rerank_verdict
+    assert (f"ranking {_versus(m.py_rerank_fused_recall5, hyb_same)} it "
+            f"({m.py_rerank_fused_recall5:.2f})") in m.rerank_verdict
+    llm_word = _versus(m.llm_recall5, m.llm_hybrid_recall5)
+    assert f"as a judge {llm_word} hybrid search" in m.llm_verdict
+    assert f"({m.llm_recall5:.2f} against {m.llm_hybrid_recall5:.2f})" in m.llm_verdict
+    assert f"On {m.llm_n_questions} questions" in m.llm_verdict
     # LlamaIndex twin: dense search shares vectors and store, so it must agree exactly; BM25 and
     # fusion differ by LlamaIndex dropping query stop words (0.86 and 0.89 seen).
     assert m.li_top1_dense == 1.0
@@ -218,6 +278,15 @@ def autoscaling(g: Glued, server: dict[str, Any]) -> None:
     for key in ("rate", "util"):
         assert getattr(m, f"{key}_replica_hours") < m.fixed_replica_hours
         assert getattr(m, f"{key}_goodput_pct") >= 95.0
+    # The verdicts the prose quotes agree with the replica-hours and goodput recorded.
+    for key, name in (("rate", "request rate"), ("util", "utilisation")):
+        saved, in_slo = getattr(m, f"{key}_saving_pct"), getattr(m, f"{key}_goodput_pct")
+        sentence = getattr(m, f"{key}_verdict")
+        assert saved == pytest.approx(
+            100 * (1 - getattr(m, f"{key}_replica_hours") / m.fixed_replica_hours))
+        assert (f"scaling on {name} used {abs(saved):.0f}% {'fewer' if saved > 0 else 'more'} "
+                "replica-hours") in sentence, sentence
+        assert ("kept up" in sentence) is (in_slo >= 95) and f"{in_slo:.1f}%" in sentence, sentence
     # A longer cold start never lowers tail latency (same arrivals, seeded).
     colds, p95 = m.burst_cold_starts_s, m.burst_p95_ms
     assert colds == sorted(colds) and colds[0] == 0.0 and colds[-1] == 300.0
@@ -252,6 +321,21 @@ def disaggregation(g: Glued, server: dict[str, Any]) -> None:
     # ITL p99 either (the prose says so; on a GPU the balance may differ).
     assert m.long_itl_ratio_max >= 0.8
     assert m.rag_helps_itl is False
+    # The verdicts the prose quotes say what the sweep measured: "helps" is a cut of a fifth or
+    # more, and each sentence carries the numbers it rests on.
+    assert m.tput_ratio_min == min(m.tput_ratio) and m.tput_ratio_max == max(m.tput_ratio)
+    assert m.step16_2k_ms >= m.step16_ms > 0  # the context term is fitted non-negative
+    for row in m.mix_rows:
+        sentence = getattr(m, f"{row['mix'].replace('-', '_')}_verdict")
+        for stat, colo, split, helps in (
+                ("inter-token latency p99", row["colocated_itl_p99_ms"], row["split_itl_p99_ms"],
+                 row["split_helps_itl"]),
+                ("time to first token p95", row["colocated_ttft_p95_ms"], row["split_ttft_p95_ms"],
+                 row["split_helps_ttft"])):
+            assert helps is (split <= 0.8 * colo), (row["mix"], stat)
+            assert (f"did not cut the {stat}" in sentence) is not helps, sentence
+            assert (f"{stat}: it rose" in sentence) is (not helps and split > colo), sentence
+            assert f"{colo:,.0f} ms" in sentence and f"{split:,.0f} ms" in sentence, sentence
 
 
 def continuous_batching(g: Glued, server: dict[str, Any]) -> None:
@@ -285,6 +369,17 @@ def continuous_batching(g: Glued, server: dict[str, Any]) -> None:
     # is the chapter's bar itself: more tokens/s than the static batch.
     assert m.vllm_over_static > 1.0 and m.beats_static is True
     assert m.static_tps > m.seq_tps
+    # The hardware ceiling: measured peaks are plausible for any x86-64 core, and decoding one
+    # sequence of a small model is bound by reading its weights. vLLM's measured throughput is
+    # a fraction of the ceiling: below 100% at the full batch (it cannot beat the arithmetic),
+    # and at one sequence below 150% (caches can serve part of the weights faster than the
+    # measured copy bandwidth, which the simple model ignores).
+    assert 0.01 < m.peak_tflops < 1000 and 0.5 < m.peak_gb_s < 10000
+    assert m.bound_1 == "memory" and m.ceiling_tps_batch > m.ceiling_tps_1
+    assert 0 < m.fraction_batch_pct < 100
+    assert 0 < m.fraction_1_pct < 150
+    assert m.fraction_batch_pct == pytest.approx(100 * m.vllm_tps / m.ceiling_tps_batch)
+    assert 100 < m.gpu7b_crossover_h100 < 1000  # published peaks: a 7B model batches into the hundreds
 
 
 def load_testing(g: Glued, server: dict[str, Any]) -> None:
@@ -324,6 +419,21 @@ def load_testing(g: Glued, server: dict[str, Any]) -> None:
     for field in ("output_tokens_per_s", "p50_ttft_ms", "p50_itl_ms", "p50_tpot_ms", "p50_e2e_ms"):
         ratio = getattr(m, f"bench_ratio_{field}")
         assert 1 / 1.5 <= ratio <= 1.5, (field, ratio)
+    # Closed loop against open loop at the same mean load: the open loop's arrival rate is the
+    # closed loop's achieved rate, every request of both runs succeeded, the open loop carried
+    # about the rate it was offered, and the verdict the prose quotes matches the tails measured.
+    assert m.open_mode == "open" and m.open_errors == 0 and m.open_n >= 64
+    assert m.open_rate_rps == pytest.approx(m.closed_rps)
+    assert 0.5 < m.open_rps / m.open_rate_rps < 1.5
+    for loop in ("open", "closed"):
+        for name in ("ttft", "e2e"):
+            p50, p95, p99 = (getattr(m, f"{loop}_{name}_p{p}_ms") for p in (50, 95, 99))
+            assert p99 >= p95 >= p50 > 0
+    assert m.open_worse_tail is (m.open_over_closed_e2e_p99 > 1)
+    for name in ("e2e", "ttft"):
+        ratio = getattr(m, f"open_over_closed_{name}_p99")
+        assert f"{'rose' if ratio > 1 else 'fell'} to {ratio:.2f}x" in m.open_sentence
+
 
 
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
@@ -339,4 +449,5 @@ CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/05d_load_testing.ipynb": load_testing,
     "notebooks/05e_autoscaling.ipynb": autoscaling,
     "notebooks/05f_disaggregation.ipynb": disaggregation,
+    "notebooks/06a_injection_detection.ipynb": injection_detection,
 }

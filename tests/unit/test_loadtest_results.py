@@ -92,3 +92,59 @@ def test_bad_inputs_are_refused() -> None:
         summarise(_records(), concurrency=0)
     with pytest.raises(ValueError, match="unknown LoadTestResult fields"):
         LoadTestResult.from_dict({"latency": 1})
+
+
+def _open_records() -> list[RequestRecord]:
+    return [
+        # due at 0 s, sent at once: 100 ms
+        RequestRecord(0, 0.0, 100.0, (), 100.0, 7, 1, scheduled_s=0.0),
+        # due at 0.5 s, sent at 0.9 s (queued 0.4 s): latencies count from 0.5 s
+        RequestRecord(1, 0.9, 700.0, (), 700.0, 7, 1, scheduled_s=0.5),
+    ]
+
+
+def test_open_loop_result_reports_mode_rate_and_tail() -> None:
+    records = _open_records()
+    assert [r.origin_s for r in records] == [0.0, 0.5]
+    result = summarise(records, rate_rps=2.0)
+    assert (result.mode, result.offered_rate_rps, result.concurrency) == ("open", 2.0, None)
+    assert result.load == "open loop, 2 req/s"
+    # from the first arrival (0 s) to the last finish (0.5 + 0.7 s); from sends it would be 1.6 s
+    assert result.duration_s == pytest.approx(1.2)
+    # p95 of [100, 700] = 100 + 0.95 * 600; p99 = 100 + 0.99 * 600
+    assert (result.p95_ttft_ms, result.p99_ttft_ms) == pytest.approx((670, 694))
+    assert (result.p95_e2e_ms, result.p99_e2e_ms) == pytest.approx((670, 694))
+    capped = summarise(records, concurrency=4, rate_rps=2.0)
+    assert capped.load == "open loop, 2 req/s, at most 4 in flight"
+    closed = summarise(_records(), 2)
+    assert (closed.mode, closed.offered_rate_rps, closed.load) == ("closed", None,
+                                                                   "closed loop, 2 in flight")
+
+
+def test_open_loop_json_round_trip_and_old_files(tmp_path: Path) -> None:
+    results = [summarise(_open_records(), rate_rps=2.0), summarise(_records(), 2)]
+    assert load_json(save_json(results, tmp_path / "mixed.json")) == results
+    # a result saved before the mode existed is a closed loop
+    old = {k: v for k, v in results[1].to_dict().items() if k not in ("mode", "offered_rate_rps")}
+    assert LoadTestResult.from_dict(old) == results[1]
+
+
+def test_mode_mismatches_are_refused() -> None:
+    with pytest.raises(ValueError, match="open-loop run .* pass its rate_rps"):
+        summarise(_open_records())
+    with pytest.raises(ValueError, match="open-loop run .* pass its rate_rps"):
+        summarise(_open_records(), concurrency=2)
+    with pytest.raises(ValueError, match="closed-loop run"):
+        summarise(_records(), rate_rps=2.0)
+    with pytest.raises(ValueError, match="mix"):
+        summarise(_records()[:1] + _open_records(), rate_rps=2.0)
+    with pytest.raises(ValueError, match="pass concurrency= .* or rate_rps="):
+        summarise(_records())
+    for rate in (-1.0, 0.0, float("nan")):
+        with pytest.raises(ValueError, match="rate_rps"):
+            summarise(_open_records(), rate_rps=rate)
+    fields = summarise(_open_records(), rate_rps=2.0).to_dict()
+    with pytest.raises(ValueError, match="offered_rate_rps"):
+        LoadTestResult.from_dict({**fields, "offered_rate_rps": None})
+    with pytest.raises(ValueError, match="mode"):
+        LoadTestResult.from_dict({**fields, "mode": "half-open"})

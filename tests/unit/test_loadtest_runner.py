@@ -1,4 +1,4 @@
-"""Tests of genai_design.loadtest.runner/sweep/metrics.scrape against a fake streaming server.
+"""Tests of genai_design.loadtest.runner/arrivals/sweep/metrics.scrape against a fake server.
 
 The fake is a small aiohttp app on 127.0.0.1 that speaks just enough of the OpenAI chat
 streaming protocol: a role chunk at once, the first content token after
@@ -20,12 +20,16 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+import numpy as np
+
 from genai_design.loadtest import (
     RequestSpec,
     fixed_prompts,
     parse_prometheus,
     plot_sweep,
+    poisson_arrival_times,
     run_load,
+    run_open_loop,
     scrape,
     summarise,
     sweep,
@@ -244,3 +248,110 @@ def test_bad_arguments_are_refused(fake: FakeServer) -> None:
         run_load(fake.endpoint(), fixed_prompts(1), 0, timeout_s=5, progress=False)
     with pytest.raises(ValueError, match="empty"):
         run_load(fake.endpoint(), [], 1, timeout_s=5, progress=False)
+
+
+# Open loop. Wall-clock bounds are loose (a shared CI machine can stall for a while); each
+# test is built so that a closed loop, or latencies timed from the send, would miss by far.
+
+
+def test_open_loop_sends_each_request_at_its_arrival_time(fake: FakeServer) -> None:
+    fake.reset()
+    arrivals = [0.0, 0.4, 0.8, 1.2]
+    records = run_open_loop(fake.endpoint(), fixed_prompts(4, max_tokens=2), arrivals,
+                            timeout_s=30, progress=False)
+    assert [r.index for r in records] == [0, 1, 2, 3] and all(r.ok for r in records)
+    assert [r.scheduled_s for r in records] == pytest.approx(arrivals, abs=1e-9)
+    lags = [r.send_time_s - r.scheduled_s for r in records]  # type: ignore[operator]
+    # never early; late by far less than the 0.4 s between arrivals
+    assert all(-0.01 <= lag < 0.25 for lag in lags), lags
+
+
+def test_open_loop_does_not_hold_requests_back_behind_slow_ones(fake: FakeServer) -> None:
+    fake.reset(first_token_delay_s=1.0)  # each request takes over a second
+    arrivals = [0.1 * i for i in range(6)]  # all six due within half a second
+    records = run_open_loop(fake.endpoint(), fixed_prompts(6, max_tokens=1), arrivals,
+                            timeout_s=30, progress=False)
+    assert all(r.ok for r in records)
+    assert fake.max_in_flight == 6  # no default cap: all six overlapped at the server
+    lags = [r.send_time_s - r.scheduled_s for r in records]  # type: ignore[operator]
+    assert max(lags) < 0.4, lags  # the sixth went out near 0.5 s, not after the first finished
+    assert all(r.ttft_ms is not None and r.ttft_ms >= 1000 - 5 for r in records)
+
+
+def test_open_loop_latency_counts_from_the_scheduled_arrival(fake: FakeServer) -> None:
+    fake.reset(first_token_delay_s=0.3)
+    # three users arrive together; a cap of one makes the later ones queue in the client
+    records = run_open_loop(fake.endpoint(), fixed_prompts(3, max_tokens=1), [0.0, 0.0, 0.0],
+                            max_in_flight=1, timeout_s=30, progress=False)
+    assert fake.max_in_flight == 1 and all(r.ok for r in records)
+    for k, record in enumerate(sorted(records, key=lambda r: r.send_time_s)):
+        assert record.scheduled_s == 0.0
+        assert record.send_time_s >= 0.3 * k - 0.01  # waited for k requests of >= 0.3 s each
+        assert record.ttft_ms is not None
+        # queueing plus the server's 0.3 s: timed from the send it would be ~300 ms for all
+        assert record.ttft_ms >= 300 * (k + 1) - 10
+        assert record.ttft_ms >= record.send_time_s * 1000 + 300 - 5
+        assert record.e2e_ms >= record.ttft_ms
+
+
+def test_open_loop_with_poisson_arrivals_summarises_as_open(fake: FakeServer) -> None:
+    fake.reset(token_delay_s=0.01)
+    times = poisson_arrival_times(8, rate_rps=20.0, seed=1)
+    records = run_open_loop(fake.endpoint(), fixed_prompts(8, max_tokens=3), times,
+                            timeout_s=30, progress=False)
+    assert [r.scheduled_s for r in records] == pytest.approx(times, abs=1e-9)
+    result = summarise(records, rate_rps=20.0)
+    assert (result.mode, result.offered_rate_rps, result.concurrency) == ("open", 20.0, None)
+    assert result.load == "open loop, 20 req/s"
+    assert (result.num_requests, result.total_output_tokens) == (8, 24)
+    assert result.p50_ttft_ms <= result.p95_ttft_ms <= result.p99_ttft_ms
+    assert result.p95_e2e_ms <= result.p99_e2e_ms < 5000
+    with pytest.raises(ValueError, match="open-loop"):
+        summarise(records, concurrency=8)  # the mode is not up to the caller
+    with pytest.raises(ValueError, match="closed-loop"):
+        plot_sweep([result])
+
+
+def test_open_loop_wall_clock_limit(fake: FakeServer) -> None:
+    fake.reset(first_token_delay_s=0.05, token_delay_s=0.1)  # ~0.55 s per request
+    records = run_open_loop(fake.endpoint(), fixed_prompts(4, max_tokens=6),
+                            [0.0, 0.0, 0.0, 5.0], max_in_flight=1, timeout_s=0.8,
+                            progress=False)
+    # 0 finished; 1 was in flight and 2 still queued at 0.8 s; 3 was not due yet
+    assert [(r.index, r.ok, r.cancelled) for r in records] == [
+        (0, True, False), (1, False, True), (2, False, True)]
+    assert "waiting to be sent" in (records[2].error or "")
+    assert records[2].e2e_ms >= 800 - 10  # its user waited from 0 s to the limit
+
+
+def test_poisson_arrival_times() -> None:
+    times = poisson_arrival_times(20_000, rate_rps=5.0, seed=3)
+    assert len(times) == 20_000 and list(times) == sorted(times) and times[0] > 0
+    assert times == poisson_arrival_times(20_000, rate_rps=5.0, seed=3)
+    assert times[:5] != poisson_arrival_times(20_000, rate_rps=5.0, seed=4)[:5]
+    gaps = np.diff(times)
+    assert gaps.mean() == pytest.approx(1 / 5.0, rel=0.03)
+    # exponential gaps: standard deviation equals the mean (evenly spaced times would give 0)
+    assert gaps.std() / gaps.mean() == pytest.approx(1.0, abs=0.05)
+    # one arrival expected per window: often the first window is empty and more are drawn
+    firsts = [poisson_arrival_times(1, rate_rps=1.0, seed=s)[0] for s in range(20)]
+    assert any(t > 1.0 for t in firsts) and all(t > 0 for t in firsts)
+
+
+def test_bad_open_loop_arguments_are_refused(fake: FakeServer) -> None:
+    fake.reset()
+    endpoint, specs = fake.endpoint(), fixed_prompts(3)
+    for times, message in [([0.0, 1.0], "one time per request"), ([0.0, 2.0, 1.0], "sorted"),
+                           ([-1.0, 0.0, 1.0], ">= 0"), ([0.0, float("nan"), 1.0], "finite")]:
+        with pytest.raises(ValueError, match=message):
+            run_open_loop(endpoint, specs, times, timeout_s=5, progress=False)
+    with pytest.raises(ValueError, match="max_in_flight"):
+        run_open_loop(endpoint, specs, [0.0, 0.0, 0.0], max_in_flight=0, progress=False)
+    with pytest.raises(ValueError, match="empty"):
+        run_open_loop(endpoint, [], [], progress=False)
+    assert fake.bodies == []  # refused before anything was sent
+    for rate in (-1.0, 0.0, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="rate_rps"):
+            poisson_arrival_times(3, rate_rps=rate)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        poisson_arrival_times(0, rate_rps=1.0)

@@ -2,7 +2,7 @@
 
 Framework steps 1 and 8 (what a design costs) and 5 (inference infrastructure). Pure
 Python and numpy: nothing here talks to a server or needs a GPU. Modules:
-`specs` (model and GPU figures), `cost` (prices and cost per request), `kv` (memory arithmetic and deployment plans),
+`specs` (model and GPU figures), `cost` (prices and cost per request), `roofline` (the decode ceiling of a device), `kv` (memory arithmetic and deployment plans),
 `traffic` (arrival rates and times), `service_curve` (one replica's measured
 behaviour), `autoscale` (replica pool simulation),
 `disagg` and `disagg_sweep` (colocated vs split prefill/decode), `events` (the event
@@ -44,6 +44,14 @@ from genai_design.capacity.kv import (
     plan_deployment,
     weight_bytes,
 )
+from genai_design.capacity.roofline import (
+    PUBLISHED_PEAKS,
+    DecodeCeiling,
+    HardwarePeak,
+    crossover_batch,
+    decode_ceiling,
+    measure_peak,
+)
 from genai_design.capacity.service_curve import ServiceCurve, replicas_needed
 from genai_design.capacity.specs import (
     DTYPE_BYTES,
@@ -71,6 +79,7 @@ from genai_design.capacity.traffic import (
 )
 
 __all__ = [
+    "PUBLISHED_PEAKS", "DecodeCeiling", "HardwarePeak", "crossover_batch", "decode_ceiling", "measure_peak",
     "API_PRICES", "MACHINE_PRICES", "ApiPrice", "MachinePrice", "api_cost_usd", "count_api_tokens",
     "machine_cost_usd",
     "ARRIVAL_PROCESSES", "DTYPE_BYTES", "GIB", "GPUS", "MIXES", "MODELS", "POLICIES", "SIZING_MODELS", "TP_SIZES",

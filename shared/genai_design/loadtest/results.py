@@ -9,7 +9,10 @@ whose field names carry their unit and statistic, after vLLM's benchmark metrics
 - E2E: send to last token.
 - goodput: completed requests per second that met every bound of an :class:`SLO`.
 
-Throughputs divide by the run's duration, from the first send to the last finish.
+A result says which load produced it: a closed loop at a concurrency (:func:`run_load`) or
+an open loop at an offered rate (:func:`run_open_loop`), where TTFT and E2E count from each
+request's scheduled arrival rather than its send. Throughputs divide by the run's duration,
+from the first send (open loop: the first scheduled arrival) to the last finish.
 Statistics that have no samples (every request failed) are NaN, written as ``null`` in JSON.
 Left out on purpose: confidence intervals and warm-up trimming; repeat runs to see the spread.
 """
@@ -28,6 +31,9 @@ import numpy as np
 from genai_design.loadtest.runner import RequestRecord
 
 _STATS = ("mean", "p50", "p95", "p99")
+_MODES = ("closed", "open")
+# Fields for which None is a value (unbounded, not applicable) rather than a missing statistic.
+_NONE_ALLOWED = ("concurrency", "offered_rate_rps", "mode")
 
 
 @dataclass(frozen=True)
@@ -58,13 +64,13 @@ class SLO:
 
 @dataclass(frozen=True)
 class LoadTestResult:
-    """Summary of one load-test run at one concurrency."""
+    """Summary of one load-test run: closed loop at one concurrency, or open loop at one rate."""
 
-    concurrency: int  # most requests in flight at once
+    concurrency: int | None  # closed loop: most requests in flight; open loop: the cap, if any
     num_requests: int  # requests sent and finished or failed (cancelled ones not included)
     num_errors: int  # of those, requests that failed (HTTP error, broken stream, ...)
-    num_cancelled: int  # requests in flight when the wall-clock limit stopped the run
-    duration_s: float  # first send to last finish
+    num_cancelled: int  # requests in flight (or queued) when the wall-clock limit stopped the run
+    duration_s: float  # first send (open loop: first scheduled arrival) to last finish
     total_output_tokens: int  # output tokens of the successful requests
     request_throughput_rps: float  # successful requests per second
     output_tokens_per_s: float  # output tokens of successful requests per second
@@ -72,7 +78,7 @@ class LoadTestResult:
     slo_ttft_ms: float | None  # the SLO goodput was computed under (None: unbounded)
     slo_tpot_ms: float | None
     slo_e2e_ms: float | None
-    mean_ttft_ms: float  # time to first token over successful requests
+    mean_ttft_ms: float  # time to first token over successes (open loop: from the arrival)
     p50_ttft_ms: float
     p95_ttft_ms: float
     p99_ttft_ms: float
@@ -84,10 +90,30 @@ class LoadTestResult:
     p50_tpot_ms: float
     p95_tpot_ms: float
     p99_tpot_ms: float
-    mean_e2e_ms: float  # end-to-end latency over successful requests
+    mean_e2e_ms: float  # end-to-end latency over successes (open loop: from the arrival)
     p50_e2e_ms: float
     p95_e2e_ms: float
     p99_e2e_ms: float
+    # the last two have defaults so that results saved before open loops existed still load
+    mode: str = "closed"  # "closed": concurrency-limited loop; "open": scheduled arrivals
+    offered_rate_rps: float | None = None  # open loop: the arrival rate sent at; closed: None
+
+    def __post_init__(self) -> None:
+        if self.mode not in _MODES:
+            raise ValueError(f"mode must be one of {_MODES}, got {self.mode!r}")
+        closed_ok = self.concurrency is not None and self.offered_rate_rps is None
+        if self.mode == "closed" and not closed_ok:
+            raise ValueError("a closed-loop result needs a concurrency and no offered_rate_rps")
+        if self.mode == "open" and self.offered_rate_rps is None:
+            raise ValueError("an open-loop result needs its offered_rate_rps")
+
+    @property
+    def load(self) -> str:
+        """The load that produced it: 'closed loop, 8 in flight' or 'open loop, 2 req/s'."""
+        if self.mode == "closed":
+            return f"closed loop, {self.concurrency} in flight"
+        cap = f", at most {self.concurrency} in flight" if self.concurrency is not None else ""
+        return f"open loop, {self.offered_rate_rps:g} req/s{cap}"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict; NaN statistics become None so the JSON is standard."""
@@ -104,7 +130,9 @@ class LoadTestResult:
                              f"accepted: {sorted(names)}")
         values = dict(data)
         for name in names:
-            if values.get(name) is None and not name.startswith("slo_"):
+            if name.startswith("slo_") or name in _NONE_ALLOWED:
+                continue  # None stays None; absent takes the field's default
+            if values.get(name) is None:
                 values[name] = math.nan
         return cls(**values)
 
@@ -125,17 +153,44 @@ def _stats(values: Sequence[float]) -> tuple[float, float, float, float]:
     return float(array.mean()), float(p50), float(p95), float(p99)
 
 
-def summarise(records: Sequence[RequestRecord], concurrency: int,
-              slo: SLO | None = None) -> LoadTestResult:
-    """Summarise one run's records (from :func:`run_load`) into a :class:`LoadTestResult`."""
-    if concurrency < 1:
+def _check_mode(records: Sequence[RequestRecord], concurrency: int | None,
+                rate_rps: float | None) -> None:
+    """Refuse a mode the arguments or the records contradict."""
+    if concurrency is not None and (isinstance(concurrency, bool) or concurrency < 1):
         raise ValueError(f"concurrency must be a positive integer, got {concurrency}")
+    if rate_rps is not None and not (math.isfinite(rate_rps) and rate_rps > 0):
+        raise ValueError(f"rate_rps must be a finite number of requests per second > 0, "
+                         f"got {rate_rps}")
+    scheduled = {r.scheduled_s is not None for r in records}
+    if scheduled == {True, False}:
+        raise ValueError("records mix open-loop (scheduled) and closed-loop requests; "
+                         "summarise one run at a time")
+    if scheduled == {True} and rate_rps is None:
+        raise ValueError("these records come from an open-loop run (they have scheduled "
+                         "times): pass its rate_rps=")
+    if scheduled == {False} and rate_rps is not None:
+        raise ValueError("these records come from a closed-loop run (no scheduled times): "
+                         "pass concurrency= and no rate_rps")
+    if rate_rps is None and concurrency is None:
+        raise ValueError("pass concurrency= for a closed-loop run (run_load) or rate_rps= "
+                         "for an open-loop run (run_open_loop)")
+
+
+def summarise(records: Sequence[RequestRecord], concurrency: int | None = None,
+              slo: SLO | None = None, *, rate_rps: float | None = None) -> LoadTestResult:
+    """Summarise one run's records into a :class:`LoadTestResult`.
+
+    Records from :func:`run_load` need the ``concurrency`` they ran at; records from
+    :func:`run_open_loop` need the ``rate_rps`` their arrival times were drawn at (and
+    ``concurrency`` only if the run had a ``max_in_flight`` cap, to report it).
+    """
+    _check_mode(records, concurrency, rate_rps)
     slo = slo or SLO()
     finished = [r for r in records if not r.cancelled]
     good = [r for r in finished if r.ok]
     if records:
-        start = min(r.send_time_s for r in records)
-        end = max(r.send_time_s + r.e2e_ms / 1000.0 for r in records)
+        start = min(r.origin_s for r in records)
+        end = max(r.origin_s + r.e2e_ms / 1000.0 for r in records)
         duration_s = end - start
     else:
         duration_s = 0.0
@@ -161,6 +216,8 @@ def summarise(records: Sequence[RequestRecord], concurrency: int,
         goodput_rps=rate(sum(slo.met_by(r) for r in good)),
         slo_ttft_ms=slo.ttft_ms, slo_tpot_ms=slo.tpot_ms, slo_e2e_ms=slo.e2e_ms,
         **stat_fields,
+        mode="closed" if rate_rps is None else "open",
+        offered_rate_rps=None if rate_rps is None else float(rate_rps),
     )
 
 

@@ -44,6 +44,9 @@ def plot_sweep(results: Sequence[LoadTestResult], title: str | None = None) -> A
 
     if not results:
         raise ValueError("results is empty: pass the list that sweep() returned")
+    if any(r.mode != "closed" for r in results):
+        raise ValueError("plot_sweep draws closed-loop results against concurrency; "
+                         "open-loop results have no concurrency to plot against")
     ordered = sorted(results, key=lambda r: r.concurrency)
     x = [r.concurrency for r in ordered]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
