@@ -99,6 +99,28 @@ def injection_detection(g: Glued, server: dict[str, Any]) -> None:
     assert len(m.by_category["rules"]) == m.n_categories >= 8
 
 
+def output_validation(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "ov")
+    assert m.n_messages >= 12 and m.n_topics == 12 and m.max_attempts == 3
+    # Constrained decoding is a guarantee: every record valid at the first request.
+    assert m.constrained_valid_pct == 100.0 and m.constrained_mean_attempts == 1.0
+    assert 0 <= m.free_first_try_pct <= m.free_valid_pct <= 100
+    assert 1.0 <= m.free_mean_attempts <= m.max_attempts
+    assert m.constrained_p50_s > 0 and m.free_p50_s > 0
+    # Grounding: tuned on one half of the labelled answers, judged on the other.
+    assert m.n_items >= 44 and m.n_tune + m.n_judge == m.n_items and m.n_judge_ungrounded >= 10
+    for key in ("sim", "num"):
+        for field in ("auc", "precision", "recall", "fpr", "located"):
+            assert 0.0 <= getattr(m, f"{key}_{field}") <= 1.0, (key, field)
+        assert getattr(m, f"{key}_ms") > 0
+    # The verdict the prose quotes matches the AUCs (near chance on this set with MiniLM).
+    assert ("better than" if max(m.sim_auc, m.num_auc) > 0.6 else "no better than") in m.auc_verdict
+    assert m.gain == pytest.approx(m.num_recall - m.sim_recall)
+    assert ("raised" if m.gain > 0 else "did not raise") in m.numbers_verdict
+    assert f"from {m.sim_recall:.2f} to {m.num_recall:.2f}" in m.numbers_verdict
+    assert set(m.by_kind) == {"similarity only", "similarity + numbers"}
+
+
 def context_enrichment(g: Glued, server: dict[str, Any]) -> None:
     m = Recorded(g, "enrich")
     assert m.n_customers >= 10
@@ -450,4 +472,5 @@ CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/05e_autoscaling.ipynb": autoscaling,
     "notebooks/05f_disaggregation.ipynb": disaggregation,
     "notebooks/06a_injection_detection.ipynb": injection_detection,
+    "notebooks/06b_output_validation.ipynb": output_validation,
 }
