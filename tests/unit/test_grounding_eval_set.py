@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from genai_design.corpora import load_kb
+from genai_design.guardrails.grounding import numbers_in
 
 PATH = Path(__file__).resolve().parents[2] / "data" / "guardrails" / "grounding_eval.yaml"
 
@@ -42,7 +43,6 @@ MAX_PARAPHRASE_RUN = 6
 MIN_EXTRACTIVE_RUN = 10
 ID_RE = re.compile(r"g-\d{2,3}")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 WORD = re.compile(r"[\w€]+")
 
 
@@ -74,11 +74,6 @@ def kb() -> dict[str, str]:
 def sentences(text: str) -> list[str]:
     """The sentences of text by the module's rough rule."""
     return [s for s in SENTENCE_END.split(text.strip()) if s]
-
-
-def numbers(text: str) -> set[str]:
-    """Numbers written in digits ("14", "4.95"; a comma decimal or thousands mark as a point)."""
-    return {n.replace(",", ".") for n in NUMBER.findall(text)}
 
 
 def longest_shared_run(text: str, source: str) -> int:
@@ -176,14 +171,14 @@ def source_problems(item: dict[str, Any], kb: dict[str, str]) -> list[str]:
         problems.append(f"an extractive answer copies at most {run} words in a row")
     if item["grounded"]:
         # A grounded answer only states numbers its sources state.
-        unstated = numbers(item["answer"]) - numbers(text)
+        unstated = numbers_in(item["answer"]) - numbers_in(text)
         if unstated:
             problems.append(f"a grounded answer states numbers no source states: {unstated}")
     else:
         sentence = item["unsupported"]
         if sentence.casefold() in text.casefold():
             problems.append("the unsupported sentence is copied verbatim from a source")
-        if item["kind"] == "wrong_number" and not numbers(sentence):
+        if item["kind"] == "wrong_number" and not numbers_in(sentence):
             problems.append("a wrong_number sentence holds no number in digits")
     return problems
 

@@ -12,7 +12,6 @@
 """
 
 from genai_design.guardrails.injection import (
-    DETECTORS,
     LabelledText,
     NanoGuardDetector,
     RuleDetector,
@@ -33,7 +32,6 @@ __all__ = [
     "generate_json_many",
     "split_sentences",
     "validation_error",
-    "DETECTORS",
     "DetectionMetrics",
     "LabelledText",
     "NanoGuardDetector",

@@ -185,14 +185,6 @@ class TrainedDetector:
         return proba[:, self.classifier.classes.index("attack")]
 
 
-# The detectors a notebook can build by name (trained ones still need fit()).
-DETECTORS: dict[str, Any] = {
-    "rules": RuleDetector,
-    "nanoguard": NanoGuardDetector,
-    "tfidf": lambda: TrainedDetector("tfidf"),
-}
-
-
 def time_per_check_ms(detector: Detector, texts: Sequence[str], repeats: int = 1) -> float:
     """Median milliseconds to score one text on its own, as a guard in a request path does."""
     if not texts:
