@@ -457,6 +457,106 @@ def load_testing(g: Glued, server: dict[str, Any]) -> None:
         assert f"{'rose' if ratio > 1 else 'fell'} to {ratio:.2f}x" in m.open_sentence
 
 
+def fallback(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "fb")
+    # Every help-centre question (both KB versions), split into two stratified halves.
+    assert m.n_questions == m.n_tune + m.n_judge >= 100 and abs(m.n_tune - m.n_judge) <= 1
+    assert 1 <= m.n_judge_unanswerable < m.n_unanswerable
+    assert m.search_s < 60, "two searches per question over a cached index take seconds"
+    assert m.signals == ["dense cosine", "dense margin", "hybrid RRF"] and m.chosen in m.signals
+    # Each threshold meets the budget on the tuning half; the chosen one abstains least there.
+    for name in m.signals:
+        assert m.tune_wrong[name] <= m.max_wrong_rate + 1e-9
+        assert 0 <= m.tune_abstain[name] <= 1 and 0 <= m.judge_abstain[name] <= 1
+        assert 0 <= m.judge_wrong[name] <= 1 and 0 <= m.judge_caught[name] <= 1
+    assert m.tune_abstain[m.chosen] == min(m.tune_abstain.values())
+    assert m.thresholds[m.chosen] == m.threshold
+    # Judged half: the fallback lowers the wrong-answer rate and pays in abstentions, each of
+    # which either avoided a wrong answer or withheld a right one.
+    assert m.wrong_after < m.wrong_before and m.correct_after <= m.correct_before
+    assert m.wrong_before + m.correct_before == pytest.approx(1)
+    assert m.wrong_after + m.correct_after + m.abstain_after == pytest.approx(1)
+    assert m.abstain_after == pytest.approx(
+        (m.wrong_before - m.wrong_after) + (m.correct_before - m.correct_after))
+    assert 0 < m.abstain_after < 1 and 0 <= m.withheld <= 1
+    assert m.caught_before == 0
+    assert m.caught_after == pytest.approx(m.caught / m.n_judge_unanswerable)
+    assert m.policy_abstain_rate == pytest.approx(m.abstain_after)  # the policy follows the curve
+    # Retrieval puts a gold article first for most questions; the signals rank right answers
+    # above wrong ones better than chance, and far from perfectly ("only partly").
+    assert all(0.5 < v < 0.95 for v in m.gold_at_1.values())
+    assert all(0.5 < v < 0.95 for v in m.auc_right.values())
+    # The verdicts say what the numbers say.
+    assert f"from {m.wrong_before:.0%} to {m.wrong_after:.0%}" in m.verdict
+    assert f"caught {m.caught} of the {m.n_judge_unanswerable}" in m.verdict
+    assert m.budget_held == (m.wrong_after <= m.max_wrong_rate)
+    assert ("held" in m.budget_verdict) == m.budget_held
+    assert m.signal_verdict.startswith(m.chosen)
+    assert ("as many as any signal" in m.catch_verdict) == (
+        max(m.judge_caught.values()) <= m.judge_caught[m.chosen])
+
+
+def pii_scrubbing(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "pii")
+    # Every split present is scored, in quick mode too (quick only times fewer passes). The
+    # headline is the split no rule was written or corrected on: the holdout once it exists.
+    assert m.splits[:2] == ["dev", "test"] and set(m.splits) <= {"dev", "test", "holdout"}
+    assert m.headline == ("holdout" if "holdout" in m.splits else "test")
+    assert list(m.n_by_split) == m.splits and m.n_items == sum(m.n_by_split.values()) >= 60
+    assert m.n_by_split["dev"] >= 30 and m.n_by_split["test"] >= 30 and m.n_repeats >= 1
+    for who in ("presidio", "course"):
+        for part in m.splits:
+            for key in ("recall", "precision", "kept"):
+                assert 0.0 <= getattr(m, f"{who}_{part}_{key}") <= 1.0, (who, part, key)
+            assert getattr(m, f"{who}_{part}_n_gold") >= (40 if part != "holdout" else 1), (who, part)
+
+    def head(who: str, key: str) -> Any:
+        return getattr(m, f"{who}_{m.headline}_{key}")
+
+    # dev and test are development data now: there the rules meet the target, and the
+    # validators miss no card and no IBAN.
+    for part in ("dev", "test"):
+        recall, kept = getattr(m, f"course_{part}_recall"), getattr(m, f"course_{part}_kept")
+        assert recall >= 0.95 and kept >= 0.95, part
+        by_type = getattr(m, f"course_{part}_recall_by_type")
+        assert by_type["CARD"] == 1.0 and by_type["IBAN"] == 1.0, part
+    # On the headline split it finds at least as much as presidio's defaults and keeps more of the
+    # rest; the allow-list keeps every order number, which presidio's defaults redact.
+    assert head("course", "recall") >= head("presidio", "recall")
+    assert head("course", "kept") > head("presidio", "kept")
+    assert m.course_all_order_numbers_kept == 1.0 and m.presidio_all_order_numbers_kept < 1.0
+    assert all(getattr(m, f"course_{part}_order_numbers_kept") in (1.0, None) for part in m.splits)
+    assert set(head("course", "recall_by_type")) == {"PERSON", "EMAIL", "PHONE", "CARD", "IBAN", "ADDRESS"}
+    assert m.presidio_other_types and all(n > 0 for n in m.presidio_other_types.values())
+    assert m.round_trip is True  # restore(pseudonymise(text)) gives every message back
+    assert 0 < m.course_ms < 200 and 0 < m.presidio_ms < 500  # spaCy's small model on 2 cores
+    # The verdicts say what the numbers say.
+    assert m.reached == (head("course", "recall") >= 0.95 and head("course", "kept") >= 0.95)
+    assert ("did not reach" not in m.target_verdict) == m.reached
+    assert all(f"on the {m.headline} split" in v for v in (m.target_verdict, m.compare_verdict))
+    assert f"recall {head('course', 'recall'):.2f}, kept {head('course', 'kept'):.2f}" in m.target_verdict
+    assert m.better is True and "found more and kept more" in m.compare_verdict
+
+
+def guardrail_pipeline(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "gp")
+    assert m.n_requests == 4 * m.n_each
+    kinds = m.actions
+    assert set(kinds) == {"help-centre question", "not covered", "injection attempt", "personal data"}
+    assert sum(sum(c.values()) for c in kinds.values()) == m.n_requests
+    # Attacks from the course's set are not all caught (6a), but the guard must block some, and
+    # it may only block or refuse them: an injection that passes is answered, never crashes.
+    assert kinds["injection attempt"].get("block", 0) >= 1
+    assert m.pii_reached_model <= m.pii_values
+    assert m.pii_in_log == 0  # the audit log never holds the customer's own values
+    assert m.audit_torn == 0 and m.audit_records >= m.n_requests  # one input record per request at least
+    assert 0 <= m.guard_p50_ms <= m.guard_p95_ms < 5_000
+    assert m.call_p50_ms > 0 and m.n_calls >= 1
+    assert (m.overhead_pct < 10) == ("a small fraction" in m.guard_verdict)
+    assert m.cli_lines == m.cli_texts == 40
+    assert m.cli_s < 120  # the page states the measured time (goal: 20 s); wide margin for a busy CI machine
+    assert 0 < m.injection_threshold < 1 and m.min_confidence > 0
+
 
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
@@ -473,4 +573,7 @@ CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/05f_disaggregation.ipynb": disaggregation,
     "notebooks/06a_injection_detection.ipynb": injection_detection,
     "notebooks/06b_output_validation.ipynb": output_validation,
+    "notebooks/06c_pii_scrubbing.ipynb": pii_scrubbing,
+    "notebooks/06d_fallback.ipynb": fallback,
+    "notebooks/06e_guardrail_pipeline.ipynb": guardrail_pipeline,
 }

@@ -6,6 +6,7 @@
     genai-design server warm              fill vLLM's start-up caches (set-up runs it once)
     genai-design info                     versions and hardware, as JSON
     genai-design search [--kb KB] QUERY   search a knowledge base (or --queries-file FILE)
+    genai-design guard [--json] TEXT      the guardrails' input checks on a text (or --texts-file FILE)
 
 Every subcommand prints JSON on stdout so scripts can read it; errors go to stderr with
 exit code 2. Chapters add their own subcommands here (e.g. ``search``) as they land.
@@ -91,6 +92,39 @@ def _search(args: argparse.Namespace) -> Any:
     return None
 
 
+def _guard(args: argparse.Namespace) -> Any:
+    from genai_design.guardrails.audit import AuditLog
+    from genai_design.guardrails.pipeline import Guard, GuardConfig
+
+    if (args.text is None) == (args.texts_file is None):
+        raise ValueError("give either a text or --texts-file FILE (one text per line)")
+    texts: list[str | bytes] = [args.text] if args.text is not None else []
+    if args.texts_file is not None:
+        try:
+            with open(args.texts_file, "rb") as handle:  # bytes: invalid UTF-8 gets a verdict, not a crash
+                data = handle.read()
+        except OSError as error:
+            raise ValueError(f"cannot read --texts-file {args.texts_file!r}: {error}") from None
+        lines = data.split(b"\n")
+        if lines and lines[-1] == b"":  # the newline that ends the last line starts no new text
+            lines.pop()
+        texts = [line[:-1] if line.endswith(b"\r") else line for line in lines]
+    audit = AuditLog(args.audit_log) if args.audit_log else None
+    guard = Guard.build(GuardConfig(max_chars=args.max_chars), audit=audit)
+    if args.texts_file is None and not args.json:
+        return _guarded_payload(guard, texts[0], 0)
+    for number, text in enumerate(texts):  # JSON lines, in input order, each printed when ready
+        print(json.dumps(_guarded_payload(guard, text, number)), flush=True)
+    return None
+
+
+def _guarded_payload(guard: Any, text: str | bytes, number: int) -> dict[str, Any]:
+    verdict = guard.check(text)
+    guard.record(f"cli-{number}", "input", "allow" if verdict.allowed else "block", verdict.reasons,
+                 injection_score=round(verdict.injection_score, 4), pii=[s.type for s in verdict.pii])
+    return verdict.to_dict()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="genai-design", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +158,14 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--queries-file", default=None,
                         help="file with one query per line; prints one JSON line per query")
     search.set_defaults(func=_search)
+    guard = sub.add_parser("guard", help="check texts for prompt injection and PII (step 6)")
+    guard.add_argument("text", nargs="?", default=None, help="the text to check")
+    guard.add_argument("--json", action="store_true", help="one compact JSON object per text")
+    guard.add_argument("--texts-file", default=None,
+                       help="file with one text per line; prints one JSON line per text, in order")
+    guard.add_argument("--max-chars", type=int, default=20_000, help="longer texts are refused")
+    guard.add_argument("--audit-log", default=None, help="append every decision to this JSON-lines file")
+    guard.set_defaults(func=_guard)
     return parser
 
 

@@ -7,8 +7,15 @@
   generation validated and retried, measured side by side.
 - :mod:`~genai_design.guardrails.grounding`: whether each sentence of an answer is supported by
   its sources (embedding similarity plus an exact check of numbers).
+- :mod:`~genai_design.guardrails.pii`: personal data found (presidio's defaults, or spaCy names
+  plus format validators) and swapped for placeholders that are put back in the answer.
 - :mod:`~genai_design.guardrails.scoring`: precision, recall, ROC and thresholds for any
   detector's scores, chosen on one set and judged on another.
+- :mod:`~genai_design.guardrails.fallback`: abstain when retrieval confidence is low, escalate
+  when an answer's grounding risk is high, with the threshold read off a measured curve.
+- :mod:`~genai_design.guardrails.pipeline`: one ``Guard`` around any LLM call (clean, input
+  checks, the call on redacted text, output checks, fallback) that logs every decision to
+- :mod:`~genai_design.guardrails.audit`: an append-only audit log that survives a crash.
 """
 
 from genai_design.guardrails.injection import (
@@ -20,11 +27,59 @@ from genai_design.guardrails.injection import (
     load_training_corpus,
     time_per_check_ms,
 )
+from genai_design.guardrails.fallback import (
+    AbstentionCurve,
+    FallbackPolicy,
+    RetrievalConfidence,
+    abstention_curve,
+    outcome_at,
+    retrieval_confidences,
+    threshold_for_wrong_rate,
+)
 from genai_design.guardrails.grounding import GroundingChecker, SentenceSupport, split_sentences
+from genai_design.guardrails.pii import (
+    ENTITY_TYPES,
+    CourseScrubber,
+    PiiItem,
+    PiiMetrics,
+    PiiSpan,
+    PresidioScrubber,
+    load_pii_set,
+    pii_metrics,
+    pseudonymise,
+    restore,
+)
+from genai_design.guardrails.audit import AuditLog, AuditRead, read_audit_log
+from genai_design.guardrails.pipeline import (
+    Guard,
+    GuardConfig,
+    GuardedResult,
+    InputVerdict,
+    chat_call,
+    clean_text,
+    overhead_percentiles,
+)
 from genai_design.guardrails.scoring import DetectionMetrics, detection_metrics, roc, threshold_for_fpr
 from genai_design.guardrails.structured import JsonResult, generate_json, generate_json_many, validation_error
 
 __all__ = [
+    "AuditLog",
+    "AuditRead",
+    "Guard",
+    "GuardConfig",
+    "GuardedResult",
+    "InputVerdict",
+    "chat_call",
+    "clean_text",
+    "overhead_percentiles",
+    "read_audit_log",
+    "AbstentionCurve",
+    "FallbackPolicy",
+    "RetrievalConfidence",
+    "abstention_curve",
+    "outcome_at",
+    "retrieval_confidences",
+    "threshold_for_wrong_rate",
     "GroundingChecker",
     "JsonResult",
     "SentenceSupport",
@@ -43,4 +98,14 @@ __all__ = [
     "roc",
     "threshold_for_fpr",
     "time_per_check_ms",
+    "ENTITY_TYPES",
+    "CourseScrubber",
+    "PiiItem",
+    "PiiMetrics",
+    "PiiSpan",
+    "PresidioScrubber",
+    "load_pii_set",
+    "pii_metrics",
+    "pseudonymise",
+    "restore",
 ]
