@@ -176,13 +176,23 @@ def prompts(g: Glued, server: dict[str, Any]) -> None:
     # v2 was activated; it stays only if it beat v1, otherwise the history shows the rollback.
     events = m.history_events
     assert events[:3] == ["register", "activate", "register"] and events[3] == "activate"
-    beat = m.acc_v2_pct > m.acc_v1_pct
+    # v2 stays only when its gain is significant by McNemar's exact test on the same questions.
+    mc = m.mcnemar
+    assert mc["n"] == n and mc["only_a_right"] + mc["only_b_right"] <= n
+    assert mc["only_b_right"] - mc["only_a_right"] == pytest.approx(
+        (m.acc_v2_pct - m.acc_v1_pct) * n / 100, abs=1e-6)
+    assert 0.0 < mc["p_value"] <= 1.0
+    paired = _paired(m.v2_vs_v1, m.acc_v1_pct, m.acc_v2_pct)
+    assert paired.n == n
+    beat = m.acc_v2_pct > m.acc_v1_pct and mc["p_value"] < 0.05
     assert m.active_after == ("v2" if beat else "v1")
     assert ("rollback" in events) == (not beat)
     # The verdict the prose quotes agrees with the accuracies and the registry's state.
     assert ("did not beat" not in m.rollout_verdict) is beat
     assert ("stays active" in m.rollout_verdict) is (m.active_after == "v2")
     assert f"({m.acc_v2_pct:.0f}% against {m.acc_v1_pct:.0f}%" in m.rollout_verdict
+    assert (f"{mc['only_b_right']} questions only version 2 got right against "
+            f"{mc['only_a_right']} only version 1 got right") in m.rollout_verdict
     # Constrained decoding is a guarantee: every recorded answer is a section name.
     assert m.constrained_valid_pct == 100.0
 
@@ -220,6 +230,25 @@ def prefix_caching(g: Glued, server: dict[str, Any]) -> None:
     assert m.ttft_hit_ms >= m.ttft_miss_ms or f"a factor of {m.speedup:.1f}" in m.verdict
 
 
+def _paired(recorded: dict[str, Any], mean_a: float | None = None,
+            mean_b: float | None = None) -> Any:
+    """A recorded ``PairedComparison.to_dict()`` rebuilt and checked for consistency."""
+    from genai_design.evaluation.stats import Interval, PairedComparison
+
+    fields = {k: v for k, v in recorded.items() if k != "significant"}
+    comparison = PairedComparison(**{**fields, "difference": Interval(**fields["difference"])})
+    d = comparison.difference
+    assert d.low <= d.estimate <= d.high and d.confidence == 0.95
+    assert d.estimate == pytest.approx(comparison.mean_b - comparison.mean_a, abs=1e-9)
+    assert 0.0 < comparison.p_value <= 1.0 and comparison.n >= 1
+    assert recorded["significant"] is (comparison.p_value < comparison.alpha)
+    if mean_a is not None:
+        assert comparison.mean_a == pytest.approx(mean_a, abs=1e-9)
+    if mean_b is not None:
+        assert comparison.mean_b == pytest.approx(mean_b, abs=1e-9)
+    return comparison
+
+
 def _versus(value: float, base: float) -> str:
     """The word notebook 3b's verdicts use to compare two recalls (0.005 apart or less: a tie)."""
     return "ties" if abs(value - base) < 0.005 else ("beats" if value > base else "loses to")
@@ -255,12 +284,27 @@ def retrieval(g: Glued, server: dict[str, Any]) -> None:
     assert f"{m.py_hybrid_same_recall5:.2f}" in m.rerank_verdict
     assert m.reranker_pairs >= 300
     assert m.llm_n_questions >= 5 and 0.0 <= m.llm_recall5 <= 1.0
-    # The verdicts the prose quotes agree with the recalls recorded next to them.
-    dense_word = _versus(m.py_dense_recall5, m.py_bm25_recall5)
-    assert f"dense search {dense_word} keyword search" in m.strategy_verdict
-    assert f"the best strategy, {m.py_best_strategy}," in m.strategy_verdict
-    beats = m.py_margin_recall5 >= 0.005
-    assert (f"beats it by {m.py_margin_recall5:.2f}" in m.strategy_verdict) is beats
+    # The verdicts the prose quotes are paired comparisons over the same questions, rebuilt here
+    # from what was recorded: the means are the table's recalls, the sentences the package's.
+    dense = _paired(m.py_dense_vs_bm25, m.py_bm25_recall5, m.py_dense_recall5)
+    best = _paired(m.py_best_vs_bm25, m.py_bm25_recall5, m.py_best_recall5)
+    assert dense.n == best.n == tables["python-reference"]["bm25"]["questions"]
+    assert dense.verdict("keyword search", "dense search", "recall@5") in m.strategy_verdict
+    assert best.verdict("keyword search", f"the best strategy, {m.py_best_strategy},",
+                        "recall@5") in m.strategy_verdict
+    # The best strategy's gain over keyword search is more than chance, on every question.
+    assert best.significant and best.difference.low > 0
+    for strategy, row in tables["python-reference"].items():
+        low, high = (float(x) for x in row["recall@5 95% CI"].split(" to "))
+        assert low - 0.005 <= row["recall@5"] <= high + 0.005, strategy
+    rerank = _paired(m.rerank_vs_hybrid, m.py_hybrid_same_recall5, m.py_rerank_recall5)
+    fused = _paired(m.fused_vs_hybrid, m.py_hybrid_same_recall5, m.py_rerank_fused_recall5)
+    assert rerank.n == fused.n == m.py_rerank_n_questions
+    assert rerank.verdict("hybrid", "the reranker alone", "recall@5") in m.rerank_verdict
+    assert fused.verdict("hybrid", "the fused reranker", "recall@5") in m.rerank_verdict
+    llm = _paired(m.llm_vs_hybrid, m.llm_hybrid_recall5, m.llm_recall5)
+    assert llm.n == m.llm_n_questions
+    assert llm.verdict("hybrid", "the judge", "recall@5") in m.llm_verdict
     hyb_same = m.py_hybrid_same_recall5
     assert f"used alone {_versus(m.py_rerank_recall5, hyb_same)} it ({m.py_rerank_recall5:.2f})" \
         in m.rerank_verdict

@@ -7,9 +7,10 @@
     genai-design info                     versions and hardware, as JSON
     genai-design search [--kb KB] QUERY   search a knowledge base (or --queries-file FILE)
     genai-design guard [--json] TEXT      the guardrails' input checks on a text (or --texts-file FILE)
+    genai-design eval SUITE --prompt P    a release gate: answer a suite's questions, check thresholds
 
 Every subcommand prints JSON on stdout so scripts can read it; errors go to stderr with
-exit code 2. Chapters add their own subcommands here (e.g. ``search``) as they land.
+exit code 2, and ``eval`` exits with 1 when a threshold fails. Chapters add their own subcommands here (e.g. ``search``) as they land.
 """
 
 from __future__ import annotations
@@ -18,10 +19,18 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from genai_design import course, models, profiles, serving
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """A subcommand's JSON payload with an exit code other than 0 (e.g. a failed gate)."""
+
+    payload: Any  # printed as JSON on stdout
+    exit_code: int  # the process's exit status
 
 
 def _profiles(args: argparse.Namespace) -> Any:
@@ -125,6 +134,27 @@ def _guarded_payload(guard: Any, text: str | bytes, number: int) -> dict[str, An
     return verdict.to_dict()
 
 
+def _eval(args: argparse.Namespace) -> Any:
+    from genai_design.evaluation.gate import load_suite, run_suite
+    from genai_design.evaluation.rag import RagConfig
+    from genai_design.prompts import PromptRegistry, default_registry
+
+    suite = load_suite(args.suite)
+    name, _, version = args.prompt.partition("@")
+    registry = PromptRegistry(args.prompts_dir) if args.prompts_dir else default_registry()
+    prompt = registry.get(name, version or None)
+    if args.limit is not None and args.limit < 1:
+        raise ValueError(f"--limit must be at least 1, got {args.limit}")
+    endpoint = serving.ensure_server(args.profile)
+    result, run = run_suite(suite, endpoint.client(), endpoint.model, prompt, limit=args.limit,
+                            config=RagConfig(extractive=args.extractive),
+                            show_progress=not args.quiet)
+    if args.answers_out:
+        with open(args.answers_out, "w", encoding="utf-8") as handle:
+            json.dump(run.to_dict(), handle, indent=1, default=str)
+    return CommandResult(result.to_dict(), 0 if result.passed else 1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="genai-design", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -166,6 +196,21 @@ def build_parser() -> argparse.ArgumentParser:
     guard.add_argument("--max-chars", type=int, default=20_000, help="longer texts are refused")
     guard.add_argument("--audit-log", default=None, help="append every decision to this JSON-lines file")
     guard.set_defaults(func=_guard)
+    gate = sub.add_parser("eval", help="run an evaluation suite as a release gate (step 7); "
+                                       "exit 1 when a threshold fails")
+    gate.add_argument("suite", help="suite file (YAML), e.g. evals/shop-help-release.yaml")
+    gate.add_argument("--prompt", required=True,
+                      help="prompt from the registry: NAME (its active version) or NAME@LABEL")
+    gate.add_argument("--prompts-dir", default=None,
+                      help="registry folder (default: the course's prompts/)")
+    gate.add_argument("--extractive", action="store_true",
+                      help="answer with one sentence of the passages, chosen by constrained decoding")
+    gate.add_argument("--limit", type=int, default=None,
+                      help="ask only this many questions (evenly spaced), overriding the suite")
+    gate.add_argument("--answers-out", default=None, help="write every scored answer to this JSON file")
+    gate.add_argument("--profile", default=None, help="profile name (default: auto-detect)")
+    gate.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    gate.set_defaults(func=_eval)
     return parser
 
 
@@ -177,9 +222,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, KeyError, ConnectionError, serving.ServerStartError) as error:
         print(f"genai-design: error: {error}", file=sys.stderr)
         return 2
+    code = 0
+    if isinstance(result, CommandResult):
+        result, code = result.payload, result.exit_code
     if result is not None:  # None: the subcommand printed its own output (JSON lines)
         print(json.dumps(result, indent=1, default=str))
-    return 0
+    return code
 
 
 if __name__ == "__main__":

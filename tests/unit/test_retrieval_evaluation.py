@@ -6,7 +6,7 @@ from test_retrieval_strategies import DOCS  # the same tiny corpus
 from genai_design.corpora import EvalQuestion
 from genai_design.retrieval.chunking import ChunkConfig
 from genai_design.retrieval.embedding import HashingEmbedder
-from genai_design.retrieval.evaluation import evaluate, evenly_spaced
+from genai_design.retrieval.evaluation import compare, evaluate, evenly_spaced
 from genai_design.retrieval.index import KBIndex
 from genai_design.retrieval.strategies import make_retriever
 
@@ -47,6 +47,26 @@ def test_evaluate_by_hand(bm25):
     row = result.table_row()
     assert list(row) == ["questions", "recall@1", "recall@2", "MRR", "nDCG@2", "p50 ms", "p95 ms"]
     assert row["questions"] == 3 and row["recall@2"] == result.recall_at_k[2]
+    # Per question, the interval of recall@2 (values 1, 0, 1), and the row that shows it.
+    assert result.per_question_recall(2) == {"q1": 1.0, "q2": 0.0, "q3": 1.0}
+    ci = result.recall_interval(2)
+    assert ci.estimate == pytest.approx(2 / 3) and 0.0 <= ci.low <= ci.estimate <= ci.high <= 1.0
+    assert result.table_row(ci_k=2)["recall@2 95% CI"] == f"{ci.low:.2f} to {ci.high:.2f}"
+    with pytest.raises(ValueError, match="recall@5 was not measured"):
+        result.per_question_recall(5)
+
+
+def test_compare_pairs_questions(bm25):
+    questions = [_question("q1", "courier", ("kb/delivery",)),
+                 _question("q2", "courier", ("kb/warranty",)),
+                 _question("q3", "reset forgotten password", ("kb/password",))]
+    a = evaluate(bm25, questions, ks=(1, 2))
+    b = evaluate(bm25, questions[:2], ks=(1, 2))  # q3 not scored: only q1 and q2 pair up
+    same = compare(a, b, k=1)
+    assert same.n == 2 and same.difference.estimate == 0.0 and same.p_value == 1.0
+    assert not same.significant and "not significant" in same.verdict("a", "b", "recall@1")
+    with pytest.raises(ValueError, match="recall@5 was not measured"):
+        compare(a, b, k=5)
 
 
 def test_evaluate_refuses_mismatched_questions(bm25):
@@ -63,6 +83,8 @@ def test_evenly_spaced_sample():
     assert evenly_spaced(items, 10) == list(range(0, 100, 10))
     assert evenly_spaced(items, 3) == [0, 33, 66]
     assert evenly_spaced(items[:4], 10) == [0, 1, 2, 3]
+    spread = evenly_spaced(list(range(103)), 40)
+    assert spread[-1] == 100 and len(set(spread)) == 40  # the sample reaches the end of the list
     assert evenly_spaced(items, None) == items
     with pytest.raises(ValueError, match="at least 1"):
         evenly_spaced(items, 0)

@@ -3,11 +3,13 @@
 :func:`evaluate` runs any :class:`~genai_design.retrieval.strategies.IndexRetriever` over
 eval questions and reports recall@k, MRR, nDCG@k and latency percentiles in a
 :class:`RetrievalEval` (see :mod:`genai_design.retrieval.metrics` for the definitions);
-:meth:`RetrievalEval.table_row` gives its headline numbers as one row of a comparison table.
+:meth:`RetrievalEval.table_row` gives its headline numbers as one row of a comparison table,
+with a bootstrap interval of recall@k; :func:`compare` pairs two retrievers question by
+question and says whether their difference is more than noise (step 7's
+:func:`~genai_design.evaluation.stats.paired_bootstrap`).
 :func:`evenly_spaced` picks a spread-out sample of questions when scoring all of them is too
 slow (a cross-encoder or an LLM judge costs about a second per query on a CPU).
-Left out: judging whether the retrieved text really holds the answer, and confidence
-intervals (step 7 adds them).
+Left out: judging whether the retrieved text really holds the answer.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from genai_design.corpora import EvalQuestion
+from genai_design.evaluation.stats import Interval, PairedComparison, bootstrap_ci, paired_bootstrap
 from genai_design.retrieval import metrics
 from genai_design.retrieval.strategies import IndexRetriever
 
@@ -33,6 +36,7 @@ class QuestionResult:
     retrieved_ids: tuple[str, ...]  # document ids, best first, max(ks) of them
     first_gold_rank: int | None  # rank of the first gold document; None if not retrieved
     latency_ms: float  # time of the search call, query embedding included
+    recall_at_k: dict[int, float] | None  # k -> share of facts found; None if not scored
 
 
 @dataclass(frozen=True)
@@ -64,22 +68,59 @@ class RetrievalEval:
         out.pop("questions")
         return out
 
-    def table_row(self) -> dict[str, float]:
-        """Headline numbers as a table row: questions, recall@k, MRR, nDCG@(largest k), latency."""
+    def per_question_recall(self, k: int) -> dict[str, float]:
+        """Question id -> recall@k, for the scored (answerable) questions."""
+        if k not in self.recall_at_k:
+            raise ValueError(f"recall@{k} was not measured; measured k: {sorted(self.recall_at_k)}")
+        return {q.question_id: q.recall_at_k[k] for q in self.questions if q.recall_at_k is not None}
+
+    def recall_interval(self, k: int, confidence: float = 0.95, seed: int = 0) -> Interval:
+        """Percentile bootstrap interval of mean recall@k over the scored questions."""
+        values = list(self.per_question_recall(k).values())
+        if not values:
+            raise ValueError(f"no scored questions in this evaluation of {self.strategy}")
+        return bootstrap_ci(values, confidence, seed=seed)
+
+    def table_row(self, ci_k: int | None = 5) -> dict[str, Any]:
+        """Headline numbers as a table row: questions, recall@k, the 95% interval of
+        recall@``ci_k`` (left out when None or not measured), MRR, nDCG@(largest k), latency."""
         top = max(self.ndcg_at_k)
-        return {"questions": self.num_scored,
-                **{f"recall@{k}": v for k, v in self.recall_at_k.items()},
-                "MRR": self.mrr, f"nDCG@{top}": self.ndcg_at_k[top],
+        row: dict[str, Any] = {"questions": self.num_scored,
+                               **{f"recall@{k}": v for k, v in self.recall_at_k.items()}}
+        if ci_k in self.recall_at_k and self.num_scored:
+            ci = self.recall_interval(ci_k)
+            row[f"recall@{ci_k} 95% CI"] = f"{ci.low:.2f} to {ci.high:.2f}"
+        return {**row, "MRR": self.mrr, f"nDCG@{top}": self.ndcg_at_k[top],
                 "p50 ms": self.p50_latency_ms, "p95 ms": self.p95_latency_ms}
 
 
+def compare(a: RetrievalEval, b: RetrievalEval, k: int = 5, confidence: float = 0.95,
+            seed: int = 0) -> PairedComparison:
+    """Retriever B against A on recall@k, paired over the questions both scored.
+
+    The difference's interval is a paired bootstrap and its p-value a paired permutation test,
+    so a gap that a few questions could produce by chance reads as not significant.
+    """
+    if a.kb != b.kb or a.kb_version != b.kb_version:
+        raise ValueError(f"cannot pair {a.kb} v{a.kb_version} with {b.kb} v{b.kb_version}")
+    ra, rb = a.per_question_recall(k), b.per_question_recall(k)
+    shared = [qid for qid in ra if qid in rb]
+    if not shared:
+        raise ValueError(f"{a.strategy} and {b.strategy} scored no question in common")
+    return paired_bootstrap([ra[q] for q in shared], [rb[q] for q in shared], confidence,
+                            seed=seed)
+
+
 def evenly_spaced(items: Sequence[Item], n: int | None) -> list[Item]:
-    """``n`` items spread evenly over ``items`` (every len/n-th, from the first); all if None."""
+    """``n`` items spread evenly over the whole of ``items`` (item ``i * len / n`` for i < n,
+    from the first); all if None or if there are no more than ``n``."""
     if n is None:
         return list(items)
     if n < 1:
         raise ValueError(f"n must be at least 1 or None, got {n}")
-    return list(items[::max(1, len(items) // n)][:n])
+    if n >= len(items):
+        return list(items)
+    return [items[i * len(items) // n] for i in range(n)]
 
 
 def evaluate(retriever: IndexRetriever, questions: Sequence[EvalQuestion],
@@ -110,15 +151,16 @@ def evaluate(retriever: IndexRetriever, questions: Sequence[EvalQuestion],
         ids = [hit.doc_id for hit in hits]
         gold = set(question.gold_ids)
         first = next((h.rank for h in hits if h.doc_id in gold), None)
-        results.append(QuestionResult(question.id, question.type, tuple(ids), first,
-                                      latencies[-1]))
         facts = metrics.fact_groups(question.gold_ids, question.type,
                                     retriever.index.containment())
-        if not facts:
+        recall = {k: metrics.recall_at_k(ids, facts, k) for k in ks} if facts else None
+        results.append(QuestionResult(question.id, question.type, tuple(ids), first,
+                                      latencies[-1], recall))
+        if recall is None:
             continue
         by_k = recalls.setdefault(question.type, {k: [] for k in ks})
         for k in ks:
-            by_k[k].append(metrics.recall_at_k(ids, facts, k))
+            by_k[k].append(recall[k])
             ndcgs[k].append(metrics.ndcg_at_k(ids, gold, k))
         rrs.append(metrics.reciprocal_rank(ids, gold))
 
