@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 from genai_design.notebook import Recorded
@@ -602,6 +603,105 @@ def guardrail_pipeline(g: Glued, server: dict[str, Any]) -> None:
     assert 0 < m.injection_threshold < 1 and m.min_confidence > 0
 
 
+def answer_evaluation(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "ev")
+    n = m.n_questions
+    assert n >= 20 and 0 < m.n_answerable < n  # the sample holds questions without gold documents
+    assert sum(m.by_type.values()) == n and all(m.by_type[t] >= 2 for t in m.by_type if m.by_type[t])
+    assert len([t for t in m.by_type if m.by_type[t]]) == 5  # every question type is in the sample
+    # The hand-checked example: overlap rewards wording, faithfulness catches the invented number.
+    hand = m.hand
+    assert hand["the reference itself"]["exact match"] == 1.0
+    assert hand["right, in other words"]["token F1"] < hand["wrong number"]["token F1"]
+    assert hand["wrong number"]["in the source"] < hand["right, in other words"]["in the source"]
+    assert hand["abstains"]["abstains"] == "True"
+    names = {"v1, free text", "v2, free text", "v2, gold documents", "v3, extractive",
+             "v2, {context} lost"}
+    assert set(m.runs) == names
+    for name, run in m.runs.items():
+        # Every system answered the same questions, the two command-line runs included.
+        assert run["question_ids"] == m.question_ids, name
+        metrics = run["metrics"]
+        assert metrics["questions"] == n and metrics["answerable"] == m.n_answerable
+        for key in ("token_f1", "rouge_l", "exact_match", "answered_when_should"):
+            assert 0.0 <= metrics[key] <= 1.0, (name, key)
+    runs = {name: run["metrics"] for name, run in m.runs.items()}
+    assert runs["v2, gold documents"]["context_recall"] == 1.0
+    assert runs["v2, {context} lost"]["context_recall"] == 0.0  # nothing was shown
+    assert 0.0 < m.context_recall <= 1.0
+    # Extraction copies a passage sentence: grounded by construction. Free text is not, on the
+    # small model: the notebook's prose says so, and the gate's faithfulness floor fails it.
+    assert runs["v3, extractive"]["source_precision"] == pytest.approx(1.0)
+    assert m.runs["v3, extractive"]["extractive"] is True
+    for name in ("v1, free text", "v2, free text"):
+        assert runs[name]["source_precision"] < 0.8, name
+    # The release gate, run as a command: it passes the better system and fails the worse one.
+    assert m.rc_better == 0 and m.report_better["passed"] is True and m.report_better["failures"] == []
+    assert m.rc_worse == 1 and m.report_worse["passed"] is False
+    assert any(f.startswith("source_precision") for f in m.report_worse["failures"])
+    assert m.report_better["questions"] == m.report_worse["questions"] == n
+    assert m.gate_passes["v3, extractive"] is True and m.gate_passes["v2, {context} lost"] is False
+    for report in (m.report_better, m.report_worse):
+        for check in report["checks"]:
+            assert check["low"] <= check["value"] <= check["high"]
+            assert check["passed"] is (check["value"] >= check["minimum"])
+    # Paired comparisons, rebuilt from what was recorded; the sentences the prose quotes agree.
+    names = {"token_f1": "token F1", "source_precision": "source precision", "abstained": "abstention rate"}
+    for key, name in names.items():
+        comparison = _paired(m.compare[key])
+        assert comparison.verdict("version 1", "version 2", name) == m.prompt_verdicts[key]
+    assert _paired(m.compare["token_f1"]).mean_a == pytest.approx(runs["v1, free text"]["token_f1"])
+    gold = _paired(m.gold_f1, runs["v2, free text"]["token_f1"], runs["v2, gold documents"]["token_f1"])
+    assert gold.verdict("answering from retrieved passages", "answering from the gold documents",
+                        "token F1") == m.gold_verdict
+    assert m.blame.startswith("retrieval") is (gold.significant and gold.difference.estimate > 0)
+    _paired(m.gold_faithful)
+    extractive = _paired(m.extractive_vs_v2, runs["v2, free text"]["token_f1"],
+                         runs["v3, extractive"]["token_f1"])
+    assert extractive.verdict("v2 in free text", "v3 extractive", "token F1") == m.extractive_verdict
+    lost = _paired(m.lost_vs_v2, runs["v2, free text"]["token_f1"], runs["v2, {context} lost"]["token_f1"])
+    assert lost.verdict("v2 with its passages", "v2 with no passages", "token F1") == m.lost_verdict
+    assert m.n_found + m.n_missed == m.n_answerable and 0.0 <= m.f1_found <= 1.0
+    # The scalars the chapter page quotes are the ones above.
+    for key, name in (("v1", "v1, free text"), ("v3", "v3, extractive"), ("lost", "v2, {context} lost")):
+        assert getattr(m, f"{key}_source_precision") == runs[name]["source_precision"]
+        assert getattr(m, f"{key}_token_f1") == runs[name]["token_f1"]
+    assert m.verdict_f1 == m.prompt_verdicts["token_f1"] and "source_precision >= 0.8" in m.floors
+
+
+def online_metrics(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "on")
+    daily = m.daily
+    assert len(daily["day"]) == m.days and sum(daily["sessions"]) == m.n_sessions > 10_000
+    # Weekends are quieter than weekdays; every daily rate is a rate.
+    assert np.mean([n for d, n in zip(daily["day"], daily["sessions"]) if d % 7 >= 5]) < \
+        np.mean([n for d, n in zip(daily["day"], daily["sessions"]) if d % 7 < 5])
+    for key in ("task_completion", "escalation_rate", "feedback_rate", "thumbs_up_share"):
+        assert all(0.0 <= v <= 1.0 for v in daily[key]), key
+    # The ratings come from a self-selected few and understate completion.
+    assert m.feedback_rate < 0.2 and m.thumbs_share < m.true_completion - 0.1
+    # Before/after mixes the release with the sale and gets the sign wrong; the A/B split on the
+    # same days finds the configured lift.
+    assert m.before_after_diff < 0 < m.ab_diff and m.ab_p < 0.01
+    assert m.ab_diff == pytest.approx(m.lift, abs=0.02)
+    tc = m.readouts["task_completion"]
+    assert tc["ab"]["difference"] == m.ab_diff and tc["before_after"]["difference"] == m.before_after_diff
+    assert f"{m.ab_diff:+.3f}" in m.ab and f"{m.before_after_diff:+.3f}" in m.before_after
+    esc = m.readouts["escalation_rate"]["ab"]
+    assert esc["difference"] < 0  # a better assistant hands fewer sessions to people
+    # Sizing: the formula's numbers, and a tenth of the lift needs about a hundred times the sessions.
+    sizes = m.ab_sizes
+    assert sizes["0.10"] < sizes["0.05"] < sizes["0.02"] < sizes["0.01"]
+    assert 60 < sizes["0.01"] / sizes["0.10"] < 140
+    assert m.ab_n_10 == sizes["0.10"] and m.ab_n_01 == sizes["0.01"]
+    # Peeking: checked once keeps close to the promised 5%; checked daily is far above it.
+    assert 0.03 < m.peek_once < 0.07 and m.peek_daily > 2 * m.peek_once
+    assert m.peek_ratio == pytest.approx(m.peek_daily / m.peek_once)
+    looks = m.peek["fpr_by_looks"]
+    assert len(looks) == 14 and all(a <= b for a, b in zip(looks, looks[1:]))
+    assert looks[-1] == m.peek_daily
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
     "notebooks/00a_classifier_or_llm.ipynb": classifier_or_llm,
@@ -620,4 +720,6 @@ CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/06c_pii_scrubbing.ipynb": pii_scrubbing,
     "notebooks/06d_fallback.ipynb": fallback,
     "notebooks/06e_guardrail_pipeline.ipynb": guardrail_pipeline,
+    "notebooks/07a_answer_evaluation.ipynb": answer_evaluation,
+    "notebooks/07b_online_metrics.ipynb": online_metrics,
 }

@@ -1,7 +1,6 @@
 """The RAG evaluation run and the release gate, against a fake model and retriever (step 7)."""
 
 import json
-import math
 import threading
 from types import SimpleNamespace as NS
 
@@ -104,6 +103,12 @@ def test_retrieved_run_scores_every_question_and_separates_retrieval():
     assert m["context_recall"] == pytest.approx(0.5)  # a's gold retrieved, c's not
     assert run.by_type()["unanswerable"]["abstained"] == 1.0
     assert run.retrieval == "fake/none" and run.context == "retrieved"
+    assert run.values("answered_when_should") == [1.0, 0.0] and run.values("abstained_when_should") == [1.0]
+    assert run.interval("token_f1").estimate == pytest.approx(0.5)
+    row = run.table_row(("token_f1", "abstained_when_should"))
+    assert row["questions"] == 3 and row["abstained_when_should"] == "1.00 [1.00, 1.00]"
+    with pytest.raises(ValueError, match="unknown metric"):
+        run.values("accuracy")
     again = rag.RagRun.from_dict(json.loads(json.dumps(run.to_dict())))
     assert again == run and again.metrics() == m
 
@@ -206,7 +211,9 @@ def test_a_metric_no_question_measures_fails_the_gate():
     run = rag.answer_eval_set(FakeClient(REPLIES), "m", _prompt(RAG_PROMPT), answerable_only,
                               retriever=FakeRetriever(RETRIEVED), show_progress=False)
     (check,) = gate.check_thresholds(run, (gate.Threshold("abstained_when_should", 0.5),)).checks
-    assert math.isnan(check.value) and not check.passed
+    assert check.value is None and check.low is None and not check.passed
+    assert run.metrics()["abstained_when_should"] is None  # None, not NaN: the JSON stays valid
+    assert run.table_row(("abstained_when_should",))["abstained_when_should"] == "n/a"
 
 
 @pytest.mark.parametrize("change, message", [
@@ -253,3 +260,14 @@ def test_cli_eval_reports_bad_input_with_exit_code_2(tmp_path, capsys):
     assert "no version 'v9'" in capsys.readouterr().err
     assert cli.main(["eval", str(suite), "--prompt", "rag-answer", "--limit", "0"]) == 2
     assert "--limit must be at least 1" in capsys.readouterr().err
+
+
+def test_evaluation_sample_keeps_every_type():
+    sample = rag.evaluation_sample("shop-help", 1, 24)
+    assert len(sample) == 24 and all(q.kb_version == 1 for q in sample)
+    types = {q.type for q in sample}
+    assert types == {q.type for q in rag.evaluation_sample("shop-help", 1)}
+    assert all(sum(q.type == t for q in sample) >= 2 for t in types)
+    assert rag.evaluation_sample("shop-help", 1, 24) == sample  # deterministic
+    with pytest.raises(ValueError, match="no evaluation questions"):
+        rag.evaluation_sample("shop-help", 7)

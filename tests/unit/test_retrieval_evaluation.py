@@ -6,7 +6,7 @@ from test_retrieval_strategies import DOCS  # the same tiny corpus
 from genai_design.corpora import EvalQuestion
 from genai_design.retrieval.chunking import ChunkConfig
 from genai_design.retrieval.embedding import HashingEmbedder
-from genai_design.retrieval.evaluation import compare, evaluate, evenly_spaced
+from genai_design.retrieval.evaluation import compare, evaluate, evenly_spaced, stratified_sample
 from genai_design.retrieval.index import KBIndex
 from genai_design.retrieval.strategies import make_retriever
 
@@ -88,3 +88,15 @@ def test_evenly_spaced_sample():
     assert evenly_spaced(items, None) == items
     with pytest.raises(ValueError, match="at least 1"):
         evenly_spaced(items, 0)
+
+
+def test_stratified_sample_keeps_every_group():
+    items = [("a", i) for i in range(80)] + [("b", i) for i in range(15)] + [("c", i) for i in range(5)]
+    sample = stratified_sample(items, 20, key=lambda x: x[0], min_per_group=2)
+    counts = {g: sum(x[0] == g for x in sample) for g in "abc"}
+    assert len(sample) == 20 and counts == {"a": 15, "b": 3, "c": 2}
+    assert sample == sorted(sample, key=items.index)  # original order kept
+    assert stratified_sample(items, None, key=lambda x: x[0]) == items
+    assert len(stratified_sample(items, 4, key=lambda x: x[0], min_per_group=2)) == 6  # minimums win
+    with pytest.raises(ValueError, match="n must be at least 1"):
+        stratified_sample(items, 0, key=lambda x: x[0])

@@ -8,6 +8,12 @@
   end to end, every answer scored, retrieval and generation separated.
 - :mod:`~genai_design.evaluation.gate`: a release gate, thresholds over an evaluation run,
   behind ``genai-design eval``.
+- :mod:`~genai_design.evaluation.judge`: a model judging correctness with a rubric, its position
+  and verbosity probes, and two cheaper judges.
+- :mod:`~genai_design.evaluation.labels` and :mod:`~genai_design.evaluation.agreement`: human
+  labels stored as they are given, and how far two labellers (or a judge and a person) agree.
+- :mod:`~genai_design.evaluation.online`: a simulated stream of sessions, the dashboard a team
+  watches, and a release read before/after against A/B.
 
 Retrieval metrics (recall@k, MRR, nDCG) live in :mod:`genai_design.retrieval.metrics`, where
 step 3 uses them; they are re-exported here.

@@ -11,7 +11,7 @@ its evaluation questions to ask, where the context comes from, and a threshold p
     context: retrieved          # retrieved | gold | none (see evaluation.rag.CONTEXTS)
     strategy: hybrid            # retrieval strategy and chunking
     chunking: recursive
-    questions: 40               # an evenly spaced sample; "all" for every question
+    questions: 40               # a sample keeping every question type; "all" for every question
     thresholds:
       token_f1: {min: 0.2}
       source_precision: {min: 0.7}
@@ -28,18 +28,14 @@ with :func:`~genai_design.evaluation.rag.compare_runs`), and latency or cost thr
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from genai_design.evaluation.rag import CONTEXTS, RagConfig, RagRun
-from genai_design.evaluation.stats import bootstrap_ci
+from genai_design.evaluation.rag import CONTEXTS, HEADLINE, RagConfig, RagRun
 
-# Metrics a threshold may name, and the per-question values whose mean each one is.
-GATE_METRICS = ("token_f1", "rouge_l", "exact_match", "abstained_when_should",
-                "answered_when_should", "source_precision", "context_recall")
+GATE_METRICS = HEADLINE  # metrics a threshold may name (means of per-question values)
 _SUITE_KEYS = {"name", "kb", "kb_version", "context", "strategy", "chunking", "questions",
                "thresholds", "description"}
 
@@ -84,9 +80,9 @@ class Check:
     """One metric against its threshold."""
 
     metric: str  # the metric checked
-    value: float  # its value on this run (NaN when no question measured it)
-    low: float  # 95% bootstrap interval over questions, lower end (NaN when not measurable)
-    high: float  # upper end
+    value: float | None  # its value on this run (None when no question measured it)
+    low: float | None  # 95% bootstrap interval over questions, lower end (None: not measured)
+    high: float | None  # upper end
     minimum: float | None  # bound checked, if any
     maximum: float | None  # bound checked, if any
     passed: bool  # value within the bounds (a NaN value fails)
@@ -101,7 +97,7 @@ class GateResult:
     model: str  # served model
     questions: int  # questions asked
     checks: tuple[Check, ...]  # one per threshold
-    metrics: dict[str, float]  # every headline metric of the run
+    metrics: dict[str, float | None]  # every headline metric of the run
 
     @property
     def passed(self) -> bool:
@@ -115,7 +111,9 @@ class GateResult:
         for c in self.checks:
             if c.passed:
                 continue
-            if c.minimum is not None and not c.value >= c.minimum:
+            if c.value is None:
+                out.append(f"{c.metric}: no question measured it")
+            elif c.minimum is not None and not c.value >= c.minimum:
                 out.append(f"{c.metric} {c.value:.3f} < min {c.minimum:.3f}")
             else:
                 out.append(f"{c.metric} {c.value:.3f} > max {c.maximum:.3f}")
@@ -182,28 +180,13 @@ def load_suite(path: str | Path) -> Suite:
     return parse_suite(data, source=str(path))
 
 
-def metric_values(run: RagRun, metric: str) -> list[float]:
-    """The per-question values whose mean is ``metric`` (abstention rates as 0/1 per question)."""
-    if metric not in GATE_METRICS:
-        raise ValueError(f"unknown gate metric {metric!r}; choose from {GATE_METRICS}")
-    if metric == "abstained_when_should":
-        return [float(a.abstained) for a in run.answers if not a.answerable]
-    if metric == "answered_when_should":
-        return [float(not a.abstained) for a in run.answers if a.answerable]
-    return list(run.scores(metric).values())
-
-
 def check_thresholds(run: RagRun, thresholds: tuple[Threshold, ...], suite: str = "") -> GateResult:
     """Compare a run's metrics with the thresholds (see the module docstring)."""
     checks = []
     for t in thresholds:
-        values = metric_values(run, t.metric)
-        if values:
-            ci = bootstrap_ci(values)
-            value, low, high = ci.estimate, ci.low, ci.high
-        else:
-            value = low = high = math.nan
-        passed = (not math.isnan(value)
+        ci = run.interval(t.metric)
+        value, low, high = (None, None, None) if ci is None else (ci.estimate, ci.low, ci.high)
+        passed = (value is not None
                   and (t.minimum is None or value >= t.minimum)
                   and (t.maximum is None or value <= t.maximum))
         checks.append(Check(t.metric, value, low, high, t.minimum, t.maximum, passed))
@@ -215,17 +198,14 @@ def run_suite(suite: Suite, client: Any, model: str, prompt: Any, limit: int | N
               config: RagConfig | None = None, show_progress: bool = True) -> tuple[GateResult, RagRun]:
     """Answer the suite's questions with ``prompt`` and check the thresholds.
 
-    ``limit`` overrides the suite's question count (a smaller smoke run).
+    ``limit`` overrides the suite's question count; the sample keeps every question type
+    (:func:`~genai_design.evaluation.rag.evaluation_sample`).
     """
-    from genai_design.corpora import load_eval_set
-    from genai_design.evaluation.rag import answer_eval_set
-    from genai_design.retrieval.evaluation import evenly_spaced
+    from genai_design.evaluation.rag import answer_eval_set, evaluation_sample
     from genai_design.retrieval.strategies import open_retriever
 
-    questions = [q for q in load_eval_set(suite.kb) if q.kb_version == suite.kb_version]
-    if not questions:
-        raise ValueError(f"no evaluation questions for {suite.kb} version {suite.kb_version}")
-    questions = evenly_spaced(questions, limit if limit is not None else suite.questions)
+    questions = evaluation_sample(suite.kb, suite.kb_version,
+                                  limit if limit is not None else suite.questions)
     # Closed-book runs search too: their answers are checked against what retrieval would show.
     retriever = open_retriever(suite.kb, suite.kb_version, suite.chunking, suite.strategy)
     run = answer_eval_set(client, model, prompt, questions, context=suite.context,

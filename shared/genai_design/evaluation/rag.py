@@ -16,7 +16,9 @@ Retrieval and generation fail differently, so the context can come from three pl
   passages, since there is nothing better to show);
 - ``"none"``: no passages at all (closed book), what the model knows on its own. With a
   retriever, its answers are still checked for faithfulness against the passages retrieval
-  would have shown: how much of what it says the knowledge base supports.
+  would have shown: how much of what it says the knowledge base supports. A prompt without a
+  ``{context}`` placeholder is closed-book whatever the context setting (a template edit that
+  lost the placeholder is the regression the release gate is shown catching).
 
 Answers are free text, or, with ``RagConfig(extractive=True)``, one sentence copied from the
 passages or "I don't know.": the server's constrained decoding (a ``choice`` list) lets the
@@ -34,17 +36,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from genai_design.corpora import EvalQuestion, load_kb
 from genai_design.evaluation import answers
-from genai_design.evaluation.stats import PairedComparison, paired_bootstrap
+from genai_design.evaluation.stats import Interval, PairedComparison, bootstrap_ci, paired_bootstrap
 from genai_design.progress import progress
 
 CONTEXTS = ("retrieved", "gold", "none")
 # Per-question scores a run can be compared on; None where a score does not apply.
 METRICS = ("token_f1", "rouge_l", "exact_match", "abstained", "source_precision", "context_recall")
+# Headline metrics of a run: means of per-question values (see RagRun.values).
+HEADLINE = ("token_f1", "rouge_l", "exact_match", "abstained_when_should", "answered_when_should",
+            "source_precision", "context_recall")
 
 
 @dataclass(frozen=True)
@@ -92,9 +97,10 @@ class ScoredAnswer:
         return float(value) if value is not None else None
 
 
-def _mean(values: Sequence[float | None]) -> float:
+def _mean(values: Sequence[float | None]) -> float | None:
+    """Mean of the values that apply; None when none does (JSON has no NaN)."""
     kept = [v for v in values if v is not None]
-    return sum(kept) / len(kept) if kept else float("nan")
+    return sum(kept) / len(kept) if kept else None
 
 
 @dataclass(frozen=True)
@@ -110,33 +116,57 @@ class RagRun:
     answers: tuple[ScoredAnswer, ...]  # per question, in the order asked
     wall_s: float  # seconds for all requests
     retrieval: str = ""  # the retriever, e.g. "hybrid/recursive" ("" when none was used)
-    extra: dict[str, Any] = field(default_factory=dict)  # anything the caller adds (seed, ...)
 
     def scores(self, metric: str) -> dict[str, float]:
         """Question id -> score, for the questions where ``metric`` applies."""
         out = {a.question_id: a.score(metric) for a in self.answers}
         return {qid: value for qid, value in out.items() if value is not None}
 
-    def metrics(self) -> dict[str, float]:
-        """The headline numbers: answer quality on answerable questions, abstention on all."""
-        quality = answers.abstention_quality([a.abstained for a in self.answers],
-                                             [a.answerable for a in self.answers])
+    def values(self, metric: str) -> list[float]:
+        """The per-question values whose mean is the headline ``metric`` (one of
+        :data:`HEADLINE`; abstention rates as 0/1 per question)."""
+        if metric == "abstained_when_should":
+            return [float(a.abstained) for a in self.answers if not a.answerable]
+        if metric == "answered_when_should":
+            return [float(not a.abstained) for a in self.answers if a.answerable]
+        if metric not in HEADLINE:
+            raise ValueError(f"unknown metric {metric!r}; choose from {HEADLINE}")
+        return list(self.scores(metric).values())
+
+    def interval(self, metric: str, confidence: float = 0.95, seed: int = 0) -> Interval | None:
+        """Bootstrap interval of a headline metric over questions (None: nothing measured it)."""
+        values = self.values(metric)
+        return bootstrap_ci(values, confidence, seed=seed) if values else None
+
+    def table_row(self, metrics: Sequence[str] = HEADLINE) -> dict[str, Any]:
+        """Questions and each metric as "estimate [low, high]" (95% bootstrap), for a table."""
+        row: dict[str, Any] = {"questions": len(self.answers)}
+        for metric in metrics:
+            ci = self.interval(metric)
+            row[metric] = "n/a" if ci is None else f"{ci.estimate:.2f} [{ci.low:.2f}, {ci.high:.2f}]"
+        return row
+
+    def metrics(self) -> dict[str, float | None]:
+        """The headline numbers: answer quality on answerable questions, abstention on all
+        (None for a number no question measures, e.g. abstention when all were answerable)."""
+        answerable = [a for a in self.answers if a.answerable]
+        unanswerable = [a for a in self.answers if not a.answerable]
         return {
             "questions": float(len(self.answers)),
-            "answerable": float(quality.n_answerable),
+            "answerable": float(len(answerable)),
             "token_f1": _mean([a.token_f1 for a in self.answers]),
             "rouge_l": _mean([a.rouge_l for a in self.answers]),
             "exact_match": _mean([a.exact_match for a in self.answers]),
-            "abstained_when_should": quality.abstained_when_should,
-            "answered_when_should": quality.answered_when_should,
+            "abstained_when_should": _mean([float(a.abstained) for a in unanswerable]),
+            "answered_when_should": _mean([float(not a.abstained) for a in answerable]),
             "source_precision": _mean([a.source_precision for a in self.answers]),
             "context_recall": _mean([a.context_recall for a in self.answers]),
             "mean_answer_tokens": _mean([float(a.completion_tokens) for a in self.answers]),
         }
 
-    def by_type(self) -> dict[str, dict[str, float]]:
+    def by_type(self) -> dict[str, dict[str, float | None]]:
         """Question type -> questions, mean F1, ROUGE-L, abstention rate and faithfulness."""
-        out: dict[str, dict[str, float]] = {}
+        out: dict[str, dict[str, float | None]] = {}
         for qtype in sorted({a.type for a in self.answers}):
             rows = [a for a in self.answers if a.type == qtype]
             out[qtype] = {"questions": float(len(rows)),
@@ -168,6 +198,19 @@ def compare_runs(a: RagRun, b: RagRun, metric: str = "token_f1", confidence: flo
         raise ValueError(f"the two runs share no question scored on {metric}")
     return paired_bootstrap([sa[q] for q in shared], [sb[q] for q in shared], confidence,
                             seed=seed)
+
+
+def evaluation_sample(kb: str, kb_version: int = 1, n: int | None = None) -> list[EvalQuestion]:
+    """The evaluation questions about ``kb`` at ``kb_version``: all, or a sample of ``n`` that
+    keeps every question type (at least two of each) spread over the set. The release gate and
+    the notebooks draw with this, so a ``--limit`` of the gate asks the same questions."""
+    from genai_design.corpora import load_eval_set
+    from genai_design.retrieval.evaluation import stratified_sample
+
+    questions = [q for q in load_eval_set(kb) if q.kb_version == kb_version]
+    if not questions:
+        raise ValueError(f"no evaluation questions about {kb} version {kb_version}")
+    return stratified_sample(questions, n, key=lambda q: q.type, min_per_group=2)
 
 
 def format_passages(passages: Sequence[tuple[str, str]]) -> str:

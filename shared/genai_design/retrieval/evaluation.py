@@ -8,14 +8,14 @@ with a bootstrap interval of recall@k; :func:`compare` pairs two retrievers ques
 question and says whether their difference is more than noise (step 7's
 :func:`~genai_design.evaluation.stats.paired_bootstrap`).
 :func:`evenly_spaced` picks a spread-out sample of questions when scoring all of them is too
-slow (a cross-encoder or an LLM judge costs about a second per query on a CPU).
+slow, and :func:`stratified_sample` one that keeps every question type in it (a cross-encoder or an LLM judge costs about a second per query on a CPU).
 Left out: judging whether the retrieved text really holds the answer.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
@@ -121,6 +121,38 @@ def evenly_spaced(items: Sequence[Item], n: int | None) -> list[Item]:
     if n >= len(items):
         return list(items)
     return [items[i * len(items) // n] for i in range(n)]
+
+
+def stratified_sample(items: Sequence[Item], n: int | None, key: Callable[[Item], Any],
+                      min_per_group: int = 1) -> list[Item]:
+    """``n`` items with every group (same ``key``) represented in proportion to its size, at
+    least ``min_per_group`` of it (all of a smaller group), each group's share spread evenly
+    over it; the items keep their original order. All if None or if there are no more than ``n``;
+    more than ``n`` only when the groups' minimums alone exceed it.
+    """
+    if n is None or n >= len(items):
+        return list(items)
+    if n < 1 or min_per_group < 0:
+        raise ValueError(f"n must be at least 1 and min_per_group at least 0, got {n}, {min_per_group}")
+    groups: dict[Any, list[int]] = {}
+    for i, item in enumerate(items):
+        groups.setdefault(key(item), []).append(i)
+    exact = {g: n * len(idx) / len(items) for g, idx in groups.items()}
+    quota = {g: min(len(groups[g]), max(min_per_group, int(exact[g]))) for g in groups}
+    # Minimums can overshoot n: take the excess from the largest groups, down to their minimum.
+    while sum(quota.values()) > n:
+        g = max(quota, key=lambda g: quota[g] - min(len(groups[g]), min_per_group))
+        if quota[g] <= min(len(groups[g]), min_per_group):
+            break  # every group at its minimum: the sample is larger than n
+        quota[g] -= 1
+    # Largest remainders first, until the quotas add up to n (or every group is exhausted).
+    for g in sorted(groups, key=lambda g: exact[g] - int(exact[g]), reverse=True) * len(items):
+        if sum(quota.values()) >= n:
+            break
+        if quota[g] < len(groups[g]):
+            quota[g] += 1
+    chosen = sorted(i for g, idx in groups.items() for i in evenly_spaced(idx, quota[g]))
+    return [items[i] for i in chosen]
 
 
 def evaluate(retriever: IndexRetriever, questions: Sequence[EvalQuestion],
