@@ -103,6 +103,10 @@ def page_problems(executed: dict) -> list[str]:
                 problems.append(f"cell {number}: a progress bar stored as a widget")
             if output.get("output_type") == "stream" and _PROGRESS.search(text):
                 problems.append(f"cell {number}: a progress bar printed as text")
+            if (output.get("output_type") == "stream" and output.get("name") == "stderr"
+                    and "remove-stderr" not in cell.get("metadata", {}).get("tags", [])):
+                problems.append(f"cell {number}: text on stderr ({text.strip()[:60]!r}); the book "
+                                "build refuses it")
             if "MockLLM" in text:
                 problems.append(f"cell {number}: LlamaIndex's MockLLM notice")
             if output.get("output_type") == "stream" and output.get("name") == "stdout":
@@ -126,5 +130,6 @@ def test_page_problems_are_found() -> None:
                              "text": "LLM is explicitly disabled. Using MockLLM.\n"}))
     assert page_problems(nb({"output_type": "display_data", "data": {
         "application/vnd.jupyter.widget-view+json": {}, "text/plain": " 40%|####  | 4/10"}}))
+    assert page_problems(nb({"output_type": "stream", "name": "stderr", "text": "DEBUG:bm25s:x"}))
     prose = "profile   cpu-default: CPU\nTTFT median 120 ms over 2 runs\nseed      0\n"
     assert not page_problems(nb({"output_type": "stream", "name": "stdout", "text": prose}))

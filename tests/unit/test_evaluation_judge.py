@@ -80,3 +80,31 @@ def test_cheap_judges_learn_a_separable_rule():
     assert judge.feature_judge(x, labels) == labels
     with pytest.raises(ValueError, match="folds"):
         judge.similarity_judge(cosine[:3], labels[:3], folds=5)
+
+
+def _write(folder, answers, labels):
+    import json
+    (folder / "answers.jsonl").write_text("".join(json.dumps(r) + "\n" for r in answers))
+    (folder / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in labels))
+
+
+ROW = {"id": "q1/v1", "question_id": "q1", "type": "factual", "system": "v1", "question": "q",
+       "reference": "r", "answer": "a", "sources": ["s"]}
+
+
+def test_load_judge_set(tmp_path):
+    _write(tmp_path, [ROW, {**ROW, "id": "q1/v2", "system": "v2"}],
+           [{"id": "q1/v1", "labeller": "ana", "label": "correct"},
+            {"id": "q1/v2", "labeller": "ana", "label": "incorrect"},
+            {"id": "q1/v2", "labeller": "ben", "label": "correct"}])
+    js = judge.load_judge_set(tmp_path)
+    assert [i.item_id for i in js.items] == ["q1/v1", "q1/v2"] and js.items[0].sources == ("s",)
+    assert js.meta["q1/v2"]["system"] == "v2"
+    items, labels = js.labelled_by("ben")
+    assert [i.item_id for i in items] == ["q1/v2"] and labels == ["correct"]
+    _write(tmp_path, [ROW], [{"id": "q9/v1", "labeller": "ana", "label": "correct"}])
+    with pytest.raises(ValueError, match="unknown id"):
+        judge.load_judge_set(tmp_path)
+    _write(tmp_path, [ROW, ROW], [])
+    with pytest.raises(ValueError, match="duplicate id"):
+        judge.load_judge_set(tmp_path)

@@ -224,3 +224,13 @@ def test_strip_citations_removes_source_markers_only():
     assert strip_citations("30 days [shop-help/returns]. Free [2] returns") == "30 days . Free returns"
     assert strip_citations("a [b] c") == "a c"
     assert strip_citations("no markers here") == "no markers here"
+
+
+def test_rouge_leaves_the_root_logger_alone():
+    import subprocess
+    import sys
+
+    code = ("import logging; from genai_design.evaluation import rouge_l; rouge_l('a b', 'a c'); "
+            "print(len(logging.root.handlers))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0", "computing ROUGE configured the root logger"

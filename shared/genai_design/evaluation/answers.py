@@ -81,9 +81,12 @@ def token_f1(prediction: str, reference: str) -> float:
 
 @functools.lru_cache(maxsize=1)
 def _rouge_scorer() -> Any:
-    from rouge_score import rouge_scorer  # imported on first use: no work at import time
+    from rouge_score import rouge_scorer, tokenizers  # imported on first use: no work at import time
 
-    return rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+    # The tokenizer is passed explicitly: left to pick its default, rouge-score logs that through
+    # absl before logging is configured, which installs a handler on Python's root logger and
+    # makes every library's debug messages appear in notebooks.
+    return rouge_scorer.RougeScorer(["rougeL"], tokenizer=tokenizers.DefaultTokenizer(use_stemmer=True))
 
 
 def rouge_l(prediction: str, reference: str) -> float:

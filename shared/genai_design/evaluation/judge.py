@@ -18,19 +18,23 @@ Cheaper judges, trained and tested on the human labels with cross-validation:
 - :func:`feature_judge`: a logistic regression on cheap features of the answer (token F1,
   ROUGE-L, embedding similarity, faithfulness, abstention, length).
 
+:func:`load_judge_set` reads the course's labelled answers (``data/judge``).
 Left out: pairwise judges (which answer is better), chain-of-thought before the verdict, and
 ensembles of judges.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from genai_design.corpora.documents import data_dir
 from genai_design.evaluation import answers
 from genai_design.progress import progress
 
@@ -53,6 +57,43 @@ class JudgeItem:
     reference: str  # the reference answer from the evaluation set
     answer: str  # the answer to judge
     sources: tuple[str, ...] = ()  # passages the answer was written from (for faithfulness)
+
+
+@dataclass(frozen=True)
+class JudgeSet:
+    """Answers to judge and the labels people gave them."""
+
+    items: tuple[JudgeItem, ...]  # in file order
+    labels: dict[str, dict[str, str]]  # labeller -> item id -> label
+    meta: dict[str, dict[str, str]]  # item id -> question_id, type and system of the answer
+
+    def labelled_by(self, labeller: str) -> tuple[list[JudgeItem], list[str]]:
+        """The items ``labeller`` labelled, and the labels, in file order."""
+        given = self.labels[labeller]
+        kept = [item for item in self.items if item.item_id in given]
+        return kept, [given[item.item_id] for item in kept]
+
+
+def load_judge_set(folder: str | Path | None = None) -> JudgeSet:
+    """Read ``answers.jsonl`` and ``labels.jsonl`` of ``folder`` (default: the course's
+    ``data/judge``); every label must name a known item and one of :data:`JUDGE_LABELS`."""
+    folder = Path(folder) if folder is not None else data_dir() / "judge"
+    items, meta = [], {}
+    for number, line in enumerate((folder / "answers.jsonl").read_text(encoding="utf-8").splitlines(), 1):
+        row = json.loads(line)
+        if row["id"] in meta:
+            raise ValueError(f"answers.jsonl line {number}: duplicate id {row['id']!r}")
+        items.append(JudgeItem(row["id"], row["question"], row["reference"], row["answer"],
+                               tuple(row.get("sources", ()))))
+        meta[row["id"]] = {k: row[k] for k in ("question_id", "type", "system")}
+    labels: dict[str, dict[str, str]] = {}
+    for number, line in enumerate((folder / "labels.jsonl").read_text(encoding="utf-8").splitlines(), 1):
+        row = json.loads(line)
+        if row["id"] not in meta or row["label"] not in JUDGE_LABELS:
+            raise ValueError(f"labels.jsonl line {number}: unknown id {row['id']!r} or label "
+                             f"{row['label']!r} (labels: {JUDGE_LABELS})")
+        labels.setdefault(row["labeller"], {})[row["id"]] = row["label"]
+    return JudgeSet(tuple(items), labels, meta)
 
 
 def judge_prompt(item: JudgeItem, answer_first: bool = False, rubric: str = RUBRIC) -> str:
