@@ -41,7 +41,7 @@ from typing import Any
 
 from genai_design.corpora import EvalQuestion, load_kb
 from genai_design.evaluation import answers
-from genai_design.evaluation.stats import Interval, PairedComparison, bootstrap_ci, paired_bootstrap
+from genai_design.evaluation.stats import Interval, PairedComparison, bootstrap_ci, paired_by_id
 from genai_design.progress import progress
 
 CONTEXTS = ("retrieved", "gold", "none")
@@ -192,12 +192,8 @@ class RagRun:
 def compare_runs(a: RagRun, b: RagRun, metric: str = "token_f1", confidence: float = 0.95,
                  seed: int = 0) -> PairedComparison:
     """Run B against run A on ``metric``, paired over the questions where both have a score."""
-    sa, sb = a.scores(metric), b.scores(metric)
-    shared = [qid for qid in sa if qid in sb]
-    if not shared:
-        raise ValueError(f"the two runs share no question scored on {metric}")
-    return paired_bootstrap([sa[q] for q in shared], [sb[q] for q in shared], confidence,
-                            seed=seed)
+    return paired_by_id(a.scores(metric), b.scores(metric), confidence, seed,
+                        what=f"the two runs (on {metric})")
 
 
 def evaluation_sample(kb: str, kb_version: int = 1, n: int | None = None) -> list[EvalQuestion]:

@@ -22,7 +22,7 @@ that allow peeking (mSPRT, alpha spending) and Bayesian A/B analysis.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -146,6 +146,16 @@ def paired_bootstrap(a: Sequence[float], b: Sequence[float], confidence: float =
     return PairedComparison(n=int(x.size), mean_a=float(x.mean()), mean_b=float(y.mean()),
                             difference=bootstrap_ci(y - x, confidence, n_resamples, seed),
                             p_value=paired_permutation_test(x, y, seed=seed), alpha=alpha)
+
+
+def paired_by_id(a: Mapping[str, float], b: Mapping[str, float], confidence: float = 0.95,
+                 seed: int = 0, what: str = "the two systems") -> PairedComparison:
+    """:func:`paired_bootstrap` over the items both ``a`` and ``b`` scored (item id -> score),
+    in ``a``'s order; ``what`` names the systems in the error when they share no item."""
+    shared = [item for item in a if item in b]
+    if not shared:
+        raise ValueError(f"{what} scored no item in common")
+    return paired_bootstrap([a[i] for i in shared], [b[i] for i in shared], confidence, seed=seed)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from genai_design.corpora import EvalQuestion
-from genai_design.evaluation.stats import Interval, PairedComparison, bootstrap_ci, paired_bootstrap
+from genai_design.evaluation.stats import Interval, PairedComparison, bootstrap_ci, paired_by_id
 from genai_design.retrieval import metrics
 from genai_design.retrieval.strategies import IndexRetriever
 
@@ -103,12 +103,8 @@ def compare(a: RetrievalEval, b: RetrievalEval, k: int = 5, confidence: float = 
     """
     if a.kb != b.kb or a.kb_version != b.kb_version:
         raise ValueError(f"cannot pair {a.kb} v{a.kb_version} with {b.kb} v{b.kb_version}")
-    ra, rb = a.per_question_recall(k), b.per_question_recall(k)
-    shared = [qid for qid in ra if qid in rb]
-    if not shared:
-        raise ValueError(f"{a.strategy} and {b.strategy} scored no question in common")
-    return paired_bootstrap([ra[q] for q in shared], [rb[q] for q in shared], confidence,
-                            seed=seed)
+    return paired_by_id(a.per_question_recall(k), b.per_question_recall(k), confidence, seed,
+                        what=f"{a.strategy} and {b.strategy}")
 
 
 def evenly_spaced(items: Sequence[Item], n: int | None) -> list[Item]:
