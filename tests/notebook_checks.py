@@ -738,9 +738,71 @@ def judges(g: Glued, server: dict[str, Any]) -> None:
     assert m.majority_agree == always["agreement"] == max(m.n_correct, n - m.n_correct) / n
 
 
+def requirements(g: Glued, server: dict[str, Any]) -> None:
+    from genai_design.capacity import HOURS_PER_MONTH
+
+    m = Recorded(g, "rq")
+    assert m.model == server["endpoint"].model
+    # Real prompts were counted: a RAG prompt with four passages is hundreds of tokens, its
+    # answer tens, a news article hundreds; the API's tokenizer is within a factor of two.
+    t = m.tokens
+    assert 200 < t["shop prompts"]["served_mean"] < 2000
+    assert 5 < t["shop reference answers"]["served_mean"] < 200
+    assert 200 < t["news prompts"]["served_mean"] < 3000
+    assert all(0.5 < v["ratio"] < 2.0 for v in t.values())
+    assert all(v["served_p95"] >= v["served_mean"] * 0.9 for v in t.values())
+    # The replica: throughput grows with load; prefill costs time per token.
+    tps = [p["output_tokens_per_s"] for p in m.cpu_points]
+    assert len(tps) >= 3 and tps[-1] > tps[0]
+    assert 0 < m.prefill_ms_per_token < 20 and len(m.prefill_points) >= 6
+    assert m.prefill_points[-1][0] > 1500  # the longest probe is about 2,048 tokens
+    for key, req in m.products.items():
+        plans = m.plans[key]
+        assert len(plans) == 6  # the CPU, three GPU estimates, two managed APIs
+        for p in plans:
+            if p["kind"] == "self-hosted" and p["reachable"]:
+                assert p["replicas_later"] >= p["replicas_now"] >= 1
+                assert np.isclose(p["monthly_usd_later"] / p["replicas_later"],
+                                  p["monthly_usd_now"] / p["replicas_now"])
+                hourly = p["monthly_usd_later"] / p["replicas_later"] / HOURS_PER_MONTH
+                assert hourly > 0
+                if "estimated" in p["source"]:
+                    assert "not measured" in p["source"]
+            if p["kind"] == "managed API":
+                assert p["allowed"] is (not req["private"])
+                assert np.isclose(p["monthly_usd_later"] / p["monthly_usd_now"], req["qps_later"] / req["qps_now"])
+        # The decision is the cheapest plan in six months that is allowed, good enough and reachable.
+        assert any(not p["good_enough"] for p in plans)  # the small model is priced, never chosen
+        usable = [p for p in plans if p["allowed"] and p["good_enough"] and p["reachable"]]
+        best = min(usable, key=lambda p: p["monthly_usd_later"])
+        assert m.decisions[key]["choice"] == best["option"]
+        assert best["option"] in m.verdicts[key] and f"{best['monthly_usd_later']:,.0f}" in m.verdicts[key]
+    # Privacy decides before cost: the tagger never goes to a managed API.
+    assert m.decisions["tagger"]["kind"] == "self-hosted"
+    assert m.tagger_choice not in m.api_prices
+    assert m.products["shop"]["ttft_ms"] == 1000.0 and m.products["tagger"]["ttft_ms"] is None
+    cpu = m.cpu_shop
+    if cpu["reachable"]:
+        assert f"{cpu['capacity_rps']:.2f} shop requests" in m.cpu_sentence
+        assert cpu["ttft_ms"] <= m.products["shop"]["ttft_ms"]
+    else:
+        assert "at no load level" in m.cpu_sentence
+    assert m.h100_shop_rps > 0 and m.mini_shop_usd_later > 0
+    assert ("no rate" in m.break_even_sentence) == any(found[m.h100_name] is None for found in m.break_even.values())
+    for api, found in m.break_even.items():
+        assert api in m.api_prices
+        for name, q in found.items():
+            assert q is None or 0.01 <= q <= 10_000, name
+    # The dearer API breaks even with every self-hosted option sooner than the cheaper one does.
+    cheap, dear = sorted(m.break_even, key=lambda a: m.api_prices[a]["usd_per_m_output"])
+    for name, q in m.break_even[dear].items():
+        assert q is not None and (m.break_even[cheap][name] is None or q <= m.break_even[cheap][name])
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
     "notebooks/00a_classifier_or_llm.ipynb": classifier_or_llm,
+    "notebooks/01a_requirements.ipynb": requirements,
     "notebooks/03a_knowledge_bases.ipynb": knowledge_bases,
     "notebooks/03b_retrieval.ipynb": retrieval,
     "notebooks/03c_prompts.ipynb": prompts,

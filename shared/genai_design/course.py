@@ -14,6 +14,7 @@ import platform
 import random
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from genai_design.profiles import Profile, get_profile
@@ -40,6 +41,13 @@ class CourseEnv:
         from genai_design.models import prepare_model
 
         return AutoTokenizer.from_pretrained(prepare_model(self.profile.model).path)
+
+    def results_dir(self) -> Path:
+        """Where notebooks keep measurements that later chapters read instead of measuring again:
+        the course cache, one folder per profile (so a GPU run never reads CPU numbers)."""
+        from genai_design.models import course_home
+
+        return course_home() / "results" / self.profile.name
 
     def model_spec(self) -> Any:
         """The profile's model as a :class:`genai_design.capacity.ModelSpec` (layers, heads...)."""

