@@ -54,6 +54,18 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   fresh=1
 fi
 
+# The book's system diagrams are Graphviz text drawn by `dot` when the book builds.
+if ! command -v dot >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Graphviz (it draws the book's diagrams)"
+    { apt-get install -y -q graphviz || { apt-get update -q && apt-get install -y -q graphviz; }; } >>"$log" 2>&1 ||
+      echo "setup: could not install Graphviz; the book build needs it (apt install graphviz)" >&2
+  else
+    echo "setup: Graphviz's dot is missing; the book build needs it to draw diagrams:" >&2
+    echo "       apt install graphviz, brew install graphviz, or conda install graphviz" >&2
+  fi
+fi
+
 # Convert the bundled chat model once (verified by checksum on later runs).
 "$py" -m genai_design.cli models prepare >/dev/null
 # Once per install: vLLM inspects the model class at its first start and caches the answer;

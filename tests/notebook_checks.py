@@ -799,10 +799,68 @@ def requirements(g: Glued, server: dict[str, Any]) -> None:
         assert q is not None and (m.break_even[cheap][name] is None or q <= m.break_even[cheap][name])
 
 
+def pattern_and_agents(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "pt")
+    assert m.model == server["endpoint"].model
+    patterns = {name: c["pattern"] for name, c in m.choices.items()}
+    assert patterns == {"shop help assistant": "RAG", "returns assistant": "fixed tool pipeline",
+                        "news archive tagger": "fine-tuning", "travel booking agent": "agent"}
+    assert (m.shop_pattern, m.returns_pattern, m.tagger_pattern, m.travel_pattern) == (
+        patterns["shop help assistant"], patterns["returns assistant"], patterns["news archive tagger"],
+        patterns["travel booking agent"])
+    assert m.n_tasks == (8 if m.quick else 16) == len(m.expected)
+    # The pipeline reads every task with code and takes its verdict from the tool: all complete.
+    assert m.pipeline_completed == 1.0 and m.summary["pipeline"]["steps"] == 1.0
+    assert m.right_call["pipeline"] == 1.0
+    allowed = {"answer", "step limit", "spend cap", "invalid action"}
+    for run, expected in zip(m.runs["agent"], m.expected):
+        assert 1 <= run["steps"] <= m.max_steps and run["stopped_by"] in allowed
+        assert run["completed"] == (run["eligible"] is not None and run["eligible"] == expected)
+        assert (run["stopped_by"] == "answer") == (run["eligible"] is not None)
+        if run["stopped_by"] == "spend cap":
+            assert run["input_tokens"] + run["output_tokens"] >= m.spend_cap
+    assert sum(m.stops.values()) == m.n_tasks
+    completed = sum(r["completed"] for r in m.runs["agent"]) / m.n_tasks
+    assert np.isclose(m.agent_completed, completed) and 0 <= m.agent_right_call <= 1
+    assert m.agent_tokens > 0 and m.pipeline_tokens > 0
+    assert m.worth_it == (m.agent_completed > m.pipeline_completed)
+    assert np.isclose(m.no_tool, sum(not r["tool_calls"] for r in m.runs["agent"]) / m.n_tasks)
+    assert np.isclose(m.always_no, m.expected.count(False) / m.n_tasks)
+    assert f"{m.agent_completed:.0%}" in m.verdict and f"{m.pipeline_completed:.0%}" in m.verdict
+    assert ("not worth it" in m.verdict) == (not m.worth_it)
+
+
+def finetuning(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "ft")
+    assert m.n_test == (100 if m.quick else 400) and m.n_train == (200 if m.quick else 800)
+    assert m.n_shots == 10
+    # The adapter trains a small share of the weights, and within the chapter budget in quick mode.
+    assert 0 < m.trainable_params < m.total_params / 50
+    assert m.train_seconds > 0 and (not m.quick or m.train_seconds < 180)
+    losses = m.report["losses"]
+    assert np.mean(losses[-5:]) < np.mean(losses[:5]), "training lowered the loss"
+    for name, acc in m.accuracy.items():
+        assert 0 <= acc["low"] <= acc["estimate"] <= acc["high"] <= 1, name
+    assert m.tuned_acc > 0.2 + 0.05, "the adapter beats the five-topic chance rate by a clear margin"
+    assert m.fewshot_tokens > 2 * m.tuned_tokens, "few-shot prompts carry the examples"
+    # The verdict and the break-even follow from the numbers recorded.
+    assert np.isclose(m.gain, m.tuned_acc - m.fewshot_acc)
+    assert m.significant == (m.mcnemar["p_value"] < 0.05)
+    assert f"{m.tuned_acc:.1%}" in m.verdict and f"{m.fewshot_acc:.1%}" in m.verdict
+    assert ("does not find significant" in m.verdict) == (not m.significant)
+    saving = m.per_request_usd["few-shot"] - m.per_request_usd["LoRA fine-tuned"]
+    if saving > 0:
+        assert np.isclose(m.break_even, m.upfront_usd / saving)
+    else:
+        assert m.break_even is None
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
     "notebooks/00a_classifier_or_llm.ipynb": classifier_or_llm,
     "notebooks/01a_requirements.ipynb": requirements,
+    "notebooks/02a_pattern_and_agents.ipynb": pattern_and_agents,
+    "notebooks/04b_finetuning.ipynb": finetuning,
     "notebooks/03a_knowledge_bases.ipynb": knowledge_bases,
     "notebooks/03b_retrieval.ipynb": retrieval,
     "notebooks/03c_prompts.ipynb": prompts,

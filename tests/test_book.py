@@ -22,6 +22,8 @@ def _text(page: Path) -> str:
 
 @pytest.mark.book
 def test_book_builds_without_warnings(executed_notebooks, tmp_path_factory):
+    assert shutil.which("dot"), ("Graphviz's dot draws the book's diagrams and is missing: "
+                                 "apt install graphviz, brew install graphviz or conda install graphviz")
     results = {p: executed_notebooks(p) for p in all_notebooks()}
     failed = [str(p) for p, r in results.items() if r["error"] is not None]
     assert not failed, f"notebooks failed, so the book cannot show them: {failed}"
@@ -48,3 +50,11 @@ def test_book_builds_without_warnings(executed_notebooks, tmp_path_factory):
     prose = _text(html / "book" / "first-request.html")
     assert f"first token arrived after {glued['first_ttft_ms_median']:.0f} ms" in prose
     assert f"constrained decoding, {glued['first_json_valid_constrained_pct']:.0f}% did" in prose
+
+    # The system diagrams are drawn from their Graphviz text at build time, as local SVG files.
+    sources = sorted((ROOT / "book" / "diagrams").glob("*.dot"))
+    step2 = (html / "book" / "step2-pattern.html").read_text()
+    drawn = re.findall(r'(?:data|src)="([^"]*graphviz-[0-9a-f]+\.svg)"', step2)
+    assert len(set(drawn)) == len(sources) >= 5, drawn
+    for ref in set(drawn):
+        assert (html / "book" / ref).resolve().is_file(), ref

@@ -173,7 +173,7 @@ class McNemarResult:
 
 def mcnemar_test(a_correct: Sequence[bool], b_correct: Sequence[bool]) -> McNemarResult:
     """Exact McNemar test: under no difference, each disagreement is a fair coin."""
-    if len(a_correct) != len(b_correct) or not a_correct:
+    if len(a_correct) != len(b_correct) or len(a_correct) == 0:
         raise ValueError(f"need two non-empty sequences of the same length, got {len(a_correct)} "
                          f"and {len(b_correct)}")
     only_a = sum(bool(x) and not bool(y) for x, y in zip(a_correct, b_correct))

@@ -30,6 +30,7 @@ class JsonResult:
     latency_s: float  # wall time over all attempts
     output_tokens: int  # generated tokens over all attempts
     error: str | None  # why the last attempt failed (None when valid)
+    input_tokens: int = 0  # prompt tokens over all attempts (the server's count)
 
     @property
     def valid(self) -> bool:
@@ -66,19 +67,20 @@ def generate_json(client: Any, model: str, messages: Sequence[dict[str, str]], s
     if constrained:
         extra["response_format"] = {"type": "json_schema",
                                     "json_schema": {"name": "answer", "schema": schema}}
-    start, tokens, error = time.perf_counter(), 0, None
+    start, tokens, prompt_tokens, error = time.perf_counter(), 0, 0, None
     for attempt in range(1, max_attempts + 1):
         reply = client.chat.completions.create(model=model, messages=list(history), max_tokens=max_tokens,
                                                temperature=0.0, **extra)
         text = reply.choices[0].message.content or ""
         tokens += int(reply.usage.completion_tokens)
+        prompt_tokens += int(getattr(reply.usage, "prompt_tokens", 0) or 0)
         value, error = validation_error(text, schema)
         if value is not None:
-            return JsonResult(value, attempt, time.perf_counter() - start, tokens, None)
+            return JsonResult(value, attempt, time.perf_counter() - start, tokens, None, prompt_tokens)
         history += [{"role": "assistant", "content": text},
                     {"role": "user", "content": f"That reply is invalid ({error}). "
                                                 "Reply again with only the corrected JSON object."}]
-    return JsonResult(None, max_attempts, time.perf_counter() - start, tokens, error)
+    return JsonResult(None, max_attempts, time.perf_counter() - start, tokens, error, prompt_tokens)
 
 
 def generate_json_many(client: Any, model: str, conversations: Sequence[Sequence[dict[str, str]]],
