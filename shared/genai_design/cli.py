@@ -8,9 +8,11 @@
     genai-design search [--kb KB] QUERY   search a knowledge base (or --queries-file FILE)
     genai-design guard [--json] TEXT      the guardrails' input checks on a text (or --texts-file FILE)
     genai-design eval SUITE --prompt P    a release gate: answer a suite's questions, check thresholds
+    genai-design check-design FILE        what does not hold in a design record (interview practice)
 
 Every subcommand prints JSON on stdout so scripts can read it; errors go to stderr with
-exit code 2, and ``eval`` exits with 1 when a threshold fails. Chapters add their own subcommands here (e.g. ``search``) as they land.
+exit code 2, ``eval`` exits with 1 when a threshold fails and ``check-design`` when a design
+does not hold. Chapters add their own subcommands here (e.g. ``search``) as they land.
 """
 
 from __future__ import annotations
@@ -155,6 +157,13 @@ def _eval(args: argparse.Namespace) -> Any:
     return CommandResult(result.to_dict(), 0 if result.passed else 1)
 
 
+def _check_design(args: argparse.Namespace) -> Any:
+    from genai_design.design_check import check_file
+
+    report = check_file(args.file)
+    return CommandResult(report, 0 if report["passed"] else 1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="genai-design", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -211,6 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--profile", default=None, help="profile name (default: auto-detect)")
     gate.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
     gate.set_defaults(func=_eval)
+    check = sub.add_parser("check-design", help="check a design record (YAML) against the course's numbers; "
+                                                "exit 1 when something does not hold")
+    check.add_argument("file", help="design record, e.g. casestudies/designs/shop-support.yaml")
+    check.set_defaults(func=_check_design)
     return parser
 
 
