@@ -66,8 +66,10 @@ if ! command -v dot >/dev/null 2>&1; then
   fi
 fi
 
-# Convert the bundled chat model once (verified by checksum on later runs).
+# Convert the bundled models once (verified by checksum on later runs): the served chat model,
+# and Gemma-3-270M, which step 4 compares with it.
 "$py" -m genai_design.cli models prepare >/dev/null
+"$py" -m genai_design.cli models prepare gemma-3-270m >/dev/null
 # Once per install: vLLM inspects the model class at its first start and caches the answer;
 # doing it here keeps those seconds out of the first server start.
 if [ "$fresh" = 1 ]; then

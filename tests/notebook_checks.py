@@ -855,11 +855,52 @@ def finetuning(g: Glued, server: dict[str, Any]) -> None:
         assert m.break_even is None
 
 
+def model_selection(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "ms")
+    assert m.n_test == (50 if m.quick else 300) and m.n_dev == (50 if m.quick else 200)
+    assert m.n_judge == 60 and m.n_shots == 10
+    assert len(m.models) >= 2, "the served model and at least one other candidate"
+    for key, fp in m.footprint.items():
+        assert fp["params"] > 1e8 and fp["bytes_bf16"] == 2 * fp["params"], key
+        assert 0 < fp["embedding_share"] < 1, key
+    # Every path (model, method) is measured, and few-shot prompts carry their examples.
+    assert set(m.accuracy) == {f"{k}, {method}" for k in m.models for method in ("zero-shot", "few-shot")}
+    for path, acc in m.accuracy.items():
+        assert 0 <= acc["low"] <= acc["estimate"] <= acc["high"] <= 1, path
+        assert m.ms_per_item[path] > 0 and m.usd_per_million[path] > 0, path
+    for k in m.models:
+        assert m.prompt_tokens[f"{k}, few-shot"] > 2 * m.prompt_tokens[f"{k}, zero-shot"], k
+    # The best path beats the five-topic chance rate: the models do read the headlines.
+    assert max(a["estimate"] for a in m.accuracy.values()) > 0.2 + 0.05
+    # Judging: a constant verdict scores exactly one half of balanced accuracy.
+    for k in m.models:
+        assert 0 <= m.judge_balanced[k] <= 1
+        if m.judge_constant[k]:
+            assert m.judge_balanced[k] == 0.5
+            assert np.isclose(m.judge_plain[k], m.judge_majority) or np.isclose(m.judge_plain[k], 1 - m.judge_majority)
+    assert m.judge_majority > 0.7, "most labelled answers are incorrect: the base rate the table shows"
+    # Routing: the paths are chosen as described, and each curve's ends are the paths alone.
+    assert m.cheap == f"{m.models[0]}, zero-shot" and m.cheap != m.strong
+    assert m.strong == max((p for p in m.dev_accuracy if p != m.cheap), key=m.dev_accuracy.get)
+    assert np.isclose(m.alone["cheap"]["accuracy"], m.accuracy[m.cheap]["estimate"])
+    assert np.isclose(m.alone["strong"]["accuracy"], m.accuracy[m.strong]["estimate"])
+    assert m.router_ms > 0 and np.isclose(m.target, m.dev_accuracy[m.strong] - m.tolerance)
+    for policy, point in m.applied.items():
+        assert np.isclose(point["share_strong"], m.chosen[policy]["share_strong"], atol=0.05), policy
+        assert m.chosen[policy]["accuracy"] >= m.target - 1e-9, policy
+        assert 0 <= point["accuracy"] <= 1 and point["cost"] > 0, policy
+    for policy, beats in m.beats_random.items():
+        assert policy in m.route_verdict and f"{m.applied[policy]['accuracy']:.1%}" in m.route_verdict
+    assert f"{m.accuracy[m.top + ', few-shot']['estimate']:.1%}" in m.model_verdict
+    assert ("does not find" in m.model_verdict) == (m.mcnemar["p_value"] >= 0.05)
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
     "notebooks/00a_classifier_or_llm.ipynb": classifier_or_llm,
     "notebooks/01a_requirements.ipynb": requirements,
     "notebooks/02a_pattern_and_agents.ipynb": pattern_and_agents,
+    "notebooks/04a_model_selection.ipynb": model_selection,
     "notebooks/04b_finetuning.ipynb": finetuning,
     "notebooks/03a_knowledge_bases.ipynb": knowledge_bases,
     "notebooks/03b_retrieval.ipynb": retrieval,

@@ -102,7 +102,10 @@ def load_model(path: str, device: str = "cpu") -> tuple[Any, Any]:
 
 def score_labels(model: Any, tokenizer: Any, prompts: Sequence[str], labels: Sequence[str],
                  batch_size: int = 16) -> np.ndarray:
-    """Log-probabilities (prompts x labels) of each label's token right after each prompt."""
+    """Log-probabilities (prompts x labels) of each label's token right after each prompt.
+
+    Prompts get the tokenizer's own special tokens (Gemma's ``<bos>``, which it needs; SmolLM2
+    adds none)."""
     import torch
 
     ids = label_token_ids(tokenizer, labels)
@@ -110,9 +113,11 @@ def score_labels(model: Any, tokenizer: Any, prompts: Sequence[str], labels: Seq
     rows = []
     with torch.inference_mode():
         for start in range(0, len(prompts), batch_size):
-            batch = tokenizer(list(prompts[start:start + batch_size]), return_tensors="pt", padding=True,
-                              add_special_tokens=False).to(device)
-            logits = model(**batch).logits[:, -1, :].float()  # left padding: the last position is the prompt's
+            batch = tokenizer(list(prompts[start:start + batch_size]), return_tensors="pt",
+                              padding=True).to(device)
+            # left padding: the last position is the prompt's, and only its logits are computed
+            # (Gemma's vocabulary is 262k tokens: every position's logits would not fit a batch)
+            logits = model(**batch, logits_to_keep=1).logits[:, -1, :].float()
             rows.append(torch.log_softmax(logits, dim=-1)[:, ids].cpu().numpy())
     return np.concatenate(rows) if rows else np.zeros((0, len(labels)))
 

