@@ -853,6 +853,10 @@ def finetuning(g: Glued, server: dict[str, Any]) -> None:
         assert np.isclose(m.break_even, m.upfront_usd / saving)
     else:
         assert m.break_even is None
+    # The merged model is a plain 16-bit folder that answers as the adapter did (16-bit rounding
+    # may flip a near-tie or two), and the adapter is a small fraction of it.
+    assert m.merged_agree >= 0.95
+    assert 0 < m.adapter_mb < m.merged_mb / 20
 
 
 def model_selection(g: Glued, server: dict[str, Any]) -> None:
@@ -895,6 +899,32 @@ def model_selection(g: Glued, server: dict[str, Any]) -> None:
     assert ("does not find" in m.model_verdict) == (m.mcnemar["p_value"] >= 0.05)
 
 
+def paged_attention(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "pa")
+    assert m.n_requests >= (30 if m.quick else 100)
+    assert m.block_size >= 1 and m.num_blocks > 0 and m.kv_bytes_per_token > 0
+    assert 0 < m.output_mean < m.prompt_mean < m.max_model_len
+    # The ordering the lesson rests on, and paging close to the published figure for vLLM.
+    assert m.waste_whole > m.waste_capped > m.waste_paged >= 0
+    assert m.waste_whole > 0.8, "the shop's requests are far shorter than the model's context"
+    assert m.waste_paged < 0.1 and m.fit_ratio > 5 and m.fit_ratio_capped > 1
+    sizes = sorted(m.by_block_size, key=int)
+    assert m.by_block_size["1"] == 0 and all(m.by_block_size[a] <= m.by_block_size[b] + 1e-12
+                                             for a, b in zip(sizes, sizes[1:])), "waste grows with the block"
+    # The template's opening is shared; sharing saves more as more requests run.
+    assert m.prefix > 0
+    saved = [m.prefix_saved[n] for n in sorted(m.prefix_saved, key=int)]
+    assert saved[0] == 0 and all(a <= b + 1e-12 for a, b in zip(saved, saved[1:])) and saved[-1] > 0
+    # Preemption: none with room for everything, more as the room shrinks.
+    runs = [m.preemption[b] for b in sorted(m.preemption, key=int, reverse=True)]
+    assert runs[0]["preemptions"] == 0 and runs[-1]["preemptions"] > 0
+    assert all(r["steps"] >= runs[0]["steps"] for r in runs)
+    assert m.server_preemptions >= 0
+    for key in ("paged_verdict", "prefix_verdict", "preempt_verdict"):
+        assert isinstance(getattr(m, key), str) and getattr(m, key)
+    assert f"{m.waste_paged:.1%}" in m.paged_verdict and f"{m.waste_whole:.1%}" in m.paged_verdict
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
     "notebooks/00a_classifier_or_llm.ipynb": classifier_or_llm,
@@ -912,6 +942,7 @@ CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/05d_load_testing.ipynb": load_testing,
     "notebooks/05e_autoscaling.ipynb": autoscaling,
     "notebooks/05f_disaggregation.ipynb": disaggregation,
+    "notebooks/05g_paged_attention.ipynb": paged_attention,
     "notebooks/06a_injection_detection.ipynb": injection_detection,
     "notebooks/06b_output_validation.ipynb": output_validation,
     "notebooks/06c_pii_scrubbing.ipynb": pii_scrubbing,

@@ -10,7 +10,9 @@ then on. This module does both on the same model and scores them the same way:
   most likely label, with no free text to parse;
 - :func:`train_lora` wraps the model with a ``peft`` LoRA adapter on the attention projections
   and trains it with AdamW on the label token only (prompt tokens are masked out of the loss);
-- :func:`prompt_for` builds the zero-shot and few-shot prompts both methods share.
+- :func:`prompt_for` builds the zero-shot and few-shot prompts both methods share;
+- :func:`save_merged` folds a trained adapter into the base weights and saves a plain model
+  folder, which any server loads without LoRA support switched on.
 
 Left out on purpose: full fine-tuning, quantised training (QLoRA), hyper-parameter search,
 and anything that needs a GPU (the same code runs on one when the model is moved there).
@@ -18,14 +20,18 @@ and anything that needs a GPU (the same code runs on one when the model is moved
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from genai_design.staging import staged_dir
 
 
 @dataclass(frozen=True)
@@ -184,3 +190,37 @@ def train_lora(model: Any, tokenizer: Any, examples: Sequence[tuple[str, str]], 
     peft_model.eval()
     report = TrainReport(time.perf_counter() - start, len(losses), len(examples), tuple(losses), trainable, total)
     return peft_model, report
+
+
+def save_merged(peft_model: Any, tokenizer: Any, folder: str | Path, dtype: str = "bfloat16",
+                overwrite: bool = False) -> dict[str, float]:
+    """Fold the adapter into the base weights (W + B A x alpha / r) and save the result, with the
+    tokenizer, as a plain model folder at ``dtype`` (vLLM serves 16-bit weights); returns the
+    folder's size and the adapter's, in bytes.
+
+    The base model held by ``peft_model`` is changed in place: score with it before merging.
+    An existing non-empty ``folder`` is refused unless ``overwrite`` (then it is replaced whole,
+    once the new folder is complete).
+    """
+    import torch
+
+    folder = Path(folder)
+    if not overwrite and folder.exists() and any(folder.iterdir()):
+        raise FileExistsError(f"{folder} is not empty; give a new folder for the merged model")
+    if not hasattr(torch, dtype) or not isinstance(getattr(torch, dtype), torch.dtype):
+        raise ValueError(f"unknown dtype {dtype!r}; for example 'bfloat16' or 'float32'")
+    adapter_bytes = sum(p.numel() * p.element_size() for n, p in peft_model.named_parameters() if "lora_" in n)
+    merged = peft_model.merge_and_unload()
+    weights = {name: t.detach().to(getattr(torch, dtype)) for name, t in merged.state_dict().items()}
+    if getattr(merged.config, "tie_word_embeddings", False):  # the output layer is the embedding: store it once
+        weights.pop("lm_head.weight", None)
+    with staged_dir(folder) as staging:  # the in-memory model keeps its precision
+        merged.save_pretrained(str(staging), state_dict=weights, safe_serialization=True)
+        tokenizer.save_pretrained(str(staging))
+        config = json.loads((staging / "config.json").read_text())
+        for key in ("dtype", "torch_dtype"):  # the saved weights' precision, for servers that read it
+            if key in config:
+                config[key] = dtype
+        (staging / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    folder_bytes = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+    return {"folder_bytes": float(folder_bytes), "adapter_bytes": float(adapter_bytes)}

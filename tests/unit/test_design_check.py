@@ -107,3 +107,15 @@ def test_the_command_exits_0_1_or_2():
     assert failed.returncode == 1 and '"private-to-api"' in failed.stdout
     broken = run(str(DESIGNS / "nothing-here.yaml"))
     assert broken.returncode == 2 and "no such file" in broken.stderr
+
+
+@pytest.mark.parametrize(("prefix", "eval_file"), [("shop-support", "shop_help.jsonl"),
+                                                   ("python-docs", "python_reference.jsonl")])
+def test_records_count_the_labelled_questions_the_repository_holds(prefix, eval_file):
+    """A design record's labelled examples are its case study's evaluation questions, counted."""
+    lines = (DESIGNS.parents[1] / "data" / "eval" / eval_file).read_text(encoding="utf-8").splitlines()
+    questions = sum(1 for line in lines if line.strip())
+    for path in DESIGNS.glob(f"{prefix}*.yaml"):
+        assert yaml.safe_load(path.read_text())["pattern"]["needs"]["labelled_examples"] == questions, path.name
+    diagram = (DESIGNS.parent / "diagrams" / f"{prefix}.dot").read_text()
+    assert f"{questions} labelled questions" in diagram

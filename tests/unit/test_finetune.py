@@ -79,3 +79,23 @@ def test_bad_settings_and_empty_training_are_refused(tokenizer):
         LoraSettings(dropout=1.0)
     with pytest.raises(ValueError, match="no training examples"):
         train_lora(tiny_model(tokenizer), tokenizer, [], LoraSettings())
+
+
+def test_merged_adapter_scores_as_the_adapter_did_and_refuses_to_overwrite(tokenizer, tmp_path):
+    from genai_design.finetune import load_model, save_merged
+
+    examples = [(prompt_for(f"market shares {i}", "Topic?"), "business") for i in range(8)]
+    examples += [(prompt_for(f"football goal {i}", "Topic?"), "sport") for i in range(8)]
+    tuned, _ = train_lora(tiny_model(tokenizer), tokenizer, examples,
+                          LoraSettings(rank=4, alpha=8, epochs=2, batch_size=8, learning_rate=1e-2, dropout=0.0))
+    prompts = [prompt_for("market shares 99", "Topic?"), prompt_for("football goal 99", "Topic?")]
+    before = score_labels(tuned, tokenizer, prompts, LABELS)
+    sizes = save_merged(tuned, tokenizer, tmp_path / "merged", dtype="float32")
+    assert 0 < sizes["adapter_bytes"] < sizes["folder_bytes"]
+    merged, merged_tokenizer = load_model(str(tmp_path / "merged"))
+    assert not any("lora_" in n for n, _ in merged.named_parameters()), "a plain model, no adapter layers"
+    assert np.allclose(score_labels(merged, merged_tokenizer, prompts, LABELS), before, atol=1e-4)
+    with pytest.raises(FileExistsError):
+        save_merged(tuned, tokenizer, tmp_path / "merged")
+    with pytest.raises(ValueError, match="dtype"):
+        save_merged(tuned, tokenizer, tmp_path / "other", dtype="float99")
