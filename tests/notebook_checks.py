@@ -229,6 +229,27 @@ def prefix_caching(g: Glued, server: dict[str, Any]) -> None:
     assert ("fell from" in m.verdict) is (m.ttft_hit_ms < m.ttft_miss_ms)
     assert f"{m.ttft_miss_ms:.0f} ms" in m.verdict and f"{m.ttft_hit_ms:.0f} ms" in m.verdict
     assert m.ttft_hit_ms >= m.ttft_miss_ms or f"a factor of {m.speedup:.1f}" in m.verdict
+    # Routing across replicas, simulated from the two measured medians: more tenants than one
+    # replica's cache holds, fewer than the pool holds.
+    assert m.routing_cache_slots >= 1 and m.routing_tenants == 3 * m.routing_cache_slots
+    assert m.routing_all_miss_rps == pytest.approx(m.routing_replicas / (m.ttft_miss_ms / 1000))
+    table = m.routing_table
+    assert set(table) == {"round-robin", "least-connections", "prefix-hash", "cache-aware"}
+    for policy, row in table.items():
+        assert 0 <= row["prefix hit rate"] <= 1 and 0 < row["utilisation"] <= 1, policy
+        assert m.ttft_hit_ms * 0.999 <= row["TTFT p50 ms"] <= row["TTFT p95 ms"] <= row["TTFT p99 ms"]
+        at = m.routing_loads.index(m.routing_at)
+        assert m.routing_p95_ms[policy][at] == row["TTFT p95 ms"]
+    lc, home, aware = table["least-connections"], table["prefix-hash"], table["cache-aware"]
+    # What the notebook's explanation says: hashing finds the cache far more often than an even
+    # spread, its busiest replica carries more than the cache-aware router's, and following the
+    # cache cuts the tail against least connections at this load.
+    assert home["prefix hit rate"] >= lc["prefix hit rate"] + 0.1
+    assert home["busiest replica share"] > aware["busiest replica share"] > 1.0
+    assert aware["TTFT p95 ms"] < lc["TTFT p95 ms"]
+    for value in (f"{lc['prefix hit rate']:.0%}", f"{home['prefix hit rate']:.0%}",
+                  f"{aware['TTFT p95 ms']:,.0f} ms", f"{aware['busiest replica share']:.2f}"):
+        assert value in m.routing_verdict
 
 
 def _paired(recorded: dict[str, Any], mean_a: float | None = None,
@@ -407,6 +428,19 @@ def disaggregation(g: Glued, server: dict[str, Any]) -> None:
             assert (f"did not cut the {stat}" in sentence) is not helps, sentence
             assert (f"{stat}: it rose" in sentence) is (not helps and split > colo), sentence
             assert f"{colo:,.0f} ms" in sentence and f"{split:,.0f} ms" in sentence, sentence
+    # Goodput per worker under both objectives, one row per prompt length, best split of three.
+    assert m.tpot_slo_ms == m.itl_slo_ms
+    assert [r["mix"] for r in m.goodput_rows] == [f"~{n} tokens" for n in m.typical_prompts]
+    for row, ratio in zip(m.goodput_rows, m.goodput_ratio, strict=True):
+        # Unloaded, every prompt here meets both objectives, so every layout carries some traffic.
+        assert row["colocated_goodput_rps_per_worker"] > 0 and row["split_goodput_rps_per_worker"] > 0
+        assert row["best_split"] in {"1P+3D", "2P+2D", "3P+1D"}
+        assert ratio == pytest.approx(row["split_goodput_rps_per_worker"]
+                                      / row["colocated_goodput_rps_per_worker"])
+        assert f"{ratio:.2f} times the colocated pool's with prompts of {row['mix']}" in m.goodput_verdict
+    # Longer prompts cost more to prefill, so a worker carries fewer of them within the objectives.
+    colocated = [r["colocated_goodput_rps_per_worker"] for r in m.goodput_rows]
+    assert colocated[-1] < colocated[0]
 
 
 def continuous_batching(g: Glued, server: dict[str, Any]) -> None:

@@ -12,6 +12,8 @@ from genai_design.capacity import (
     WorkloadMix,
     compare,
     estimate_capacity_rps,
+    goodput_rps,
+    goodput_table,
     kv_transfer_s_per_token,
     simulate_pool,
     sweep_mixes,
@@ -107,3 +109,46 @@ def test_bad_inputs_raise():
         simulate_pool(COSTS, MIXES["rag"], 1.0, 2, prefill_workers=2)
     with pytest.raises(ValueError, match="link_gb_s"):
         kv_transfer_s_per_token("SmolLM2-135M-Instruct", -1.0)
+
+
+def test_tpot_per_request_and_slo_attainment_by_hand():
+    # One request: TTFT 1,000 ms, then two 100 ms steps, so TPOT 100 ms.
+    res = simulate_pool(TOY, ONE, rate_rps=1.0, num_workers=1, num_requests=1)
+    assert res.tpot_ms.tolist() == pytest.approx([100.0])
+    assert res.slo_attainment(1000.001, 100.001) == 1.0  # (a hair above: float sums)
+    assert res.slo_attainment(999.0, 100.001) == 0.0  # a request must meet both objectives
+    assert res.slo_attainment(1000.001, 99.0) == 0.0
+    assert "tpot_ms" not in res.to_dict()
+
+
+def test_goodput_is_the_highest_rate_that_meets_the_target_share():
+    mix = MIXES["rag"]
+    ttft, tpot = 2000.0, 60.0
+    rate = goodput_rps(COSTS, mix, 4, None, ttft, tpot, num_requests=300)
+    assert 0 < rate < 4 * estimate_capacity_rps(COSTS, mix, 4)
+    at = simulate_pool(COSTS, mix, rate, 4, None, 300).slo_attainment(ttft, tpot)
+    above = simulate_pool(COSTS, mix, rate * 1.5, 4, None, 300).slo_attainment(ttft, tpot)
+    assert at >= 0.9 > above  # the rate found meets the target share; half as much again does not
+    # A looser target share allows at least as much traffic; an impossible objective allows none.
+    assert goodput_rps(COSTS, mix, 4, None, ttft, tpot, attainment=0.5, num_requests=300) >= rate
+    assert goodput_rps(COSTS, mix, 4, None, 1.0, tpot, num_requests=300) == 0.0
+
+
+def test_goodput_table_compares_every_split_per_worker():
+    rows = goodput_table(COSTS, ["short-chat", "rag"], 4, 2000.0, 60.0, num_requests=200)
+    assert [r["mix"] for r in rows] == ["short-chat", "rag"]
+    for row in rows:
+        split = int(row["best_split"][0])
+        best = goodput_rps(COSTS, row["mix"], 4, split, 2000.0, 60.0, num_requests=200) / 4
+        assert row["split_goodput_rps_per_worker"] == pytest.approx(best)
+        for p in (1, 2, 3):  # the best split is the best of all three
+            assert goodput_rps(COSTS, row["mix"], 4, p, 2000.0, 60.0, num_requests=200) / 4 <= best + 1e-12
+        assert row["goodput_ratio"] == pytest.approx(row["split_goodput_rps_per_worker"]
+                                                     / row["colocated_goodput_rps_per_worker"])
+
+
+def test_goodput_refuses_bad_objectives():
+    with pytest.raises(ValueError, match="attainment"):
+        goodput_rps(COSTS, "rag", 4, None, 1000.0, 100.0, attainment=0.0)
+    with pytest.raises(ValueError, match="tpot_slo_ms"):
+        goodput_rps(COSTS, "rag", 4, None, 1000.0, -1.0)

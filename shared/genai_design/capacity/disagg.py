@@ -110,10 +110,16 @@ class DisaggResult:
     throughput_rps: float  # requests / the same span
     ttft_ms: np.ndarray = field(repr=False, compare=False)  # per request
     itl_ms: np.ndarray = field(repr=False, compare=False)  # per gap
+    tpot_ms: np.ndarray = field(repr=False, compare=False)  # per request; 0 for a one-token answer
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable summary (per-request arrays left out)."""
-        return {k: v for k, v in asdict(self).items() if k not in ("ttft_ms", "itl_ms")}
+        return {k: v for k, v in asdict(self).items() if k not in ("ttft_ms", "itl_ms", "tpot_ms")}
+
+    def slo_attainment(self, ttft_slo_ms: float, tpot_slo_ms: float) -> float:
+        """Share of requests whose time to first token and time per output token both meet
+        their objectives (a request counts only if it meets both)."""
+        return float(np.mean((self.ttft_ms <= ttft_slo_ms) & (self.tpot_ms <= tpot_slo_ms)))
 
 
 def make_requests(mix: WorkloadMix, rate_rps: float, num_requests: int, seed: int = 0
@@ -288,13 +294,14 @@ def simulate_pool(costs: DisaggCosts, mix: WorkloadMix, rate_rps: float, num_wor
     tq = np.percentile(ttft_ms, [50, 95])
     iq = np.percentile(itl_ms, [50, 95, 99]) if itl_ms.size else np.zeros(3)
     multi = outputs > 1
-    tpot_ms = (finish[multi] - first[multi]) / (outputs[multi] - 1) * 1e3
-    pq = np.percentile(tpot_ms, [50, 95]) if tpot_ms.size else np.zeros(2)
+    tpot_ms = np.zeros(num_requests)
+    tpot_ms[multi] = (finish[multi] - first[multi]) / (outputs[multi] - 1) * 1e3
+    pq = np.percentile(tpot_ms[multi], [50, 95]) if multi.any() else np.zeros(2)
     return DisaggResult(
         mode="split" if split else "colocated", prefill_workers=n_pre,
         decode_workers=num_workers - n_pre if split else num_workers, num_requests=num_requests,
         ttft_p50_ms=float(tq[0]), ttft_p95_ms=float(tq[1]), itl_p50_ms=float(iq[0]),
         itl_p95_ms=float(iq[1]), itl_p99_ms=float(iq[2]), tpot_p50_ms=float(pq[0]), tpot_p95_ms=float(pq[1]),
         throughput_tokens_s=float(outputs.sum() / span), throughput_rps=num_requests / span,
-        ttft_ms=ttft_ms, itl_ms=itl_ms,
+        ttft_ms=ttft_ms, itl_ms=itl_ms, tpot_ms=tpot_ms,
     )

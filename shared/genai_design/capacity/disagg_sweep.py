@@ -13,6 +13,12 @@ decode workers run bigger, slower batches). Short prompts cost little to prefill
 splitting does not help TTFT. Which ITL statistic the SLO is judged on is therefore a
 parameter (default ITL p99).
 
+`goodput_rps` asks the question the way DistServe (Zhong et al., 2024) does: the highest
+arrival rate at which a target share of requests (90% by default) meets both a TTFT and a
+time-per-output-token objective, per worker, so that layouts are compared on the traffic one
+GPU can carry within the objectives rather than on raw throughput. `goodput_table` does that
+for the colocated pool and every split of several mixes.
+
 Deliberately left out: splits across nodes with different GPU types, and cost per token.
 """
 
@@ -134,6 +140,57 @@ def sweep_mixes(
             "colocated_meets_slo": cmp.slo_ratio(colo) <= 1.0,
             "split_meets_slo": cmp.slo_ratio(best) <= 1.0,
         })
+    return rows
+
+
+def goodput_rps(costs: DisaggCosts, mix: WorkloadMix | str, num_workers: int, prefill_workers: int | None,
+                ttft_slo_ms: float, tpot_slo_ms: float, attainment: float = 0.9, num_requests: int = 400,
+                seed: int = 0, iterations: int = 10) -> float:
+    """Highest Poisson arrival rate (requests/s, whole pool) at which at least ``attainment``
+    of the requests meet both objectives; ``prefill_workers`` None means colocated.
+
+    Bisection between 0 and four times :func:`estimate_capacity_rps`; 0.0 when even the lowest rate
+    tried misses, the upper end when even that one meets. The same seed at every rate draws the
+    same requests with arrival times scaled, so only the load changes between runs.
+    """
+    if not 0 < attainment <= 1:
+        raise ValueError(f"attainment must be in (0, 1], got {attainment!r}")
+    if ttft_slo_ms <= 0 or tpot_slo_ms <= 0:
+        raise ValueError("ttft_slo_ms and tpot_slo_ms must be > 0")
+    mix = _get_mix(mix)
+
+    def meets(rate: float) -> bool:
+        result = simulate_pool(costs, mix, rate, num_workers, prefill_workers, num_requests, seed)
+        return result.slo_attainment(ttft_slo_ms, tpot_slo_ms) >= attainment
+
+    high = 4.0 * estimate_capacity_rps(costs, mix, num_workers)
+    low = high / 2 ** iterations
+    if meets(high):
+        return high
+    if not meets(low):
+        return 0.0
+    for _ in range(iterations):  # meets(low) and not meets(high) hold throughout
+        mid = (low + high) / 2
+        low, high = (mid, high) if meets(mid) else (low, mid)
+    return low
+
+
+def goodput_table(costs: DisaggCosts, mixes: list[WorkloadMix | str], num_workers: int, ttft_slo_ms: float,
+                  tpot_slo_ms: float, attainment: float = 0.9, num_requests: int = 400,
+                  seed: int = 0) -> list[dict[str, Any]]:
+    """One row per mix: goodput per worker of the colocated pool and of its best split."""
+    rows = []
+    for mix in mixes:
+        mix = _get_mix(mix)
+        per_layout = {p: goodput_rps(costs, mix, num_workers, p, ttft_slo_ms, tpot_slo_ms, attainment,
+                                     num_requests, seed) / num_workers
+                      for p in [None, *range(1, num_workers)]}
+        colocated = per_layout.pop(None)
+        best = max(per_layout, key=lambda p: per_layout[p])
+        rows.append({"mix": mix.name, "colocated_goodput_rps_per_worker": colocated,
+                     "best_split": f"{best}P+{num_workers - best}D",
+                     "split_goodput_rps_per_worker": per_layout[best],
+                     "goodput_ratio": per_layout[best] / colocated if colocated else float("inf")})
     return rows
 
 
