@@ -44,8 +44,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def all_notebooks() -> list[Path]:
-    return sorted(p for d in NOTEBOOK_DIRS for p in (ROOT / d).rglob("*.ipynb")
-                  if ".ipynb_checkpoints" not in p.parts)
+    """Chapter notebooks first, then case studies (which reuse what chapters left in the course
+    cache), each folder in name order."""
+    return [p for d in NOTEBOOK_DIRS for p in sorted((ROOT / d).rglob("*.ipynb"))
+            if ".ipynb_checkpoints" not in p.parts]
 
 
 @pytest.fixture(scope="session")

@@ -959,6 +959,53 @@ def paged_attention(g: Glued, server: dict[str, Any]) -> None:
     assert f"{m.waste_paged:.1%}" in m.paged_verdict and f"{m.waste_whole:.1%}" in m.paged_verdict
 
 
+def case_study_python_docs(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "cspy")
+    # Steps 0-2: the reference record passes the checker, and its needs call for RAG.
+    assert m.findings == [] and m.pattern == "RAG"
+    # Step 3: every strategy scored on the same questions; the choice follows the stated rule.
+    table = m.retrieval
+    assert set(table) == {"bm25, recursive", "dense, recursive", "hybrid, recursive",
+                          "hybrid+rerank(fused), recursive", "hybrid, heading"}
+    assert len({row["questions"] for row in table.values()}) == 1  # the same questions for all
+    for name, row in table.items():
+        assert 0 < row["questions"] <= m.n_retrieval, name
+        assert 0 <= row["recall@1"] <= row["recall@5"] <= row["recall@10"] <= 1, name
+    assert m.best_strategy == max(table, key=lambda n: table[n]["recall@5"])
+    best = _paired(m.best_vs_hybrid, table["hybrid, recursive"]["recall@5"], table[m.best_strategy]["recall@5"])
+    gains = best.significant and best.difference.estimate > 0
+    assert m.chosen == (m.best_strategy if gains else "hybrid, recursive")
+    assert best.verdict("hybrid search", f"the best strategy ({m.best_strategy})", "recall@5") == m.retrieval_verdict
+    # Steps 4-7: two prompt versions answered the same questions; the gate decided the release.
+    assert set(m.runs) == {"v2, free text", "v3, extractive"}
+    for name, metrics in m.runs.items():
+        for key in ("token_f1", "source_precision", "answered_when_should", "abstained_when_should"):
+            assert metrics[key] is not None and 0 <= metrics[key] <= 1, (name, key)
+        assert m.gates[name]["passed"] is (not m.gates[name]["failures"])
+    # The extractive version copies a sentence of the sections shown: grounded by construction.
+    assert m.runs["v3, extractive"]["source_precision"] >= 0.9
+    passing = [n for n in m.runs if m.gates[n]["passed"]]
+    assert m.release == (max(passing, key=lambda n: m.runs[n]["token_f1"]) if passing else None)
+    assert m.release_label == (m.release or "none, no version passed the gate")
+    # The guard: rates over every Python question and the held-out injection attacks.
+    # (28% of the attacks were caught here: the held-out set is written to be hard; chapter 6 says so)
+    assert 0 <= m.benign_flag_rate <= 0.2 and 0 < m.attack_catch_rate <= 1 and m.n_attacks >= 10
+    assert m.n_benign >= 90
+    should = max(r["abstained_when_should"] for r in m.runs.values())
+    assert ("neither version" in m.abstention_sentence) is (should == 0)
+    # Step 8: the scorecard is the measured system's, and larger traffic never costs less.
+    sc = m.scorecard
+    assert 0 <= sc["abstention_rate"] <= 1
+    assert sc["recall_at_5"] == table[m.chosen]["recall@5"]
+    assert sc["token_f1"] == m.runs[m.release or "v2, free text"]["token_f1"]
+    assert 0 < sc["latency_p50_ms"] <= sc["latency_p95_ms"]
+    assert sc["usd_per_1k_cpu"] > 0 and sc["usd_per_1k_api"] > 0
+    assert m.month_usd_1x <= m.month_usd_10x <= m.month_usd_100x
+    assert set(m.traffic) == {"1x", "10x", "100x"}
+    for key, value in sc.items():
+        assert getattr(m, f"sc_{key}") == value
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
     "notebooks/00a_classifier_or_llm.ipynb": classifier_or_llm,
@@ -985,4 +1032,5 @@ CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/07a_answer_evaluation.ipynb": answer_evaluation,
     "notebooks/07b_online_metrics.ipynb": online_metrics,
     "notebooks/07c_judges.ipynb": judges,
+    "casestudies/python_docs.ipynb": case_study_python_docs,
 }

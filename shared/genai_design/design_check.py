@@ -138,12 +138,20 @@ def load_design(path: str | Path) -> dict[str, Any]:
     return record
 
 
-def _sizing(record: dict[str, Any]) -> list[Finding]:
-    from genai_design.capacity import API_PRICES, MODELS, Requirements, api_plan, ceiling_option, plan
+def requirements_of(record: dict[str, Any]) -> Any:
+    """The record's step-1 section as :class:`genai_design.capacity.Requirements`."""
+    from genai_design.capacity import Requirements
 
     r = record["requirements"]
-    req = Requirements(record["product"], float(r["qps_now"]), float(r["qps_later"]), float(r["peak_to_mean"]),
-                       r["input_tokens"], r["output_tokens"], r.get("ttft_ms"), r.get("tpot_ms"), r["private"])
+    return Requirements(record["product"], float(r["qps_now"]), float(r["qps_later"]), float(r["peak_to_mean"]),
+                        r["input_tokens"], r["output_tokens"], r.get("ttft_ms"), r.get("tpot_ms"), r["private"])
+
+
+def _sizing(record: dict[str, Any]) -> list[Finding]:
+    from genai_design.capacity import API_PRICES, MODELS, api_plan, ceiling_option, plan
+
+    r = record["requirements"]
+    req = requirements_of(record)
     budget = float(r["budget_usd_per_month"])
     hosting, model = record["models"]["hosting"], record["models"]["model"]
     out: list[Finding] = []

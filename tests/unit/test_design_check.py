@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from genai_design.design_check import DesignError, check_design, check_file, load_design
+from genai_design.design_check import DesignError, check_design, check_file, load_design, requirements_of
 
 DESIGNS = Path(__file__).resolve().parents[2] / "casestudies" / "designs"
 EXPECTED = {
@@ -119,3 +119,13 @@ def test_records_count_the_labelled_questions_the_repository_holds(prefix, eval_
         assert yaml.safe_load(path.read_text())["pattern"]["needs"]["labelled_examples"] == questions, path.name
     diagram = (DESIGNS.parent / "diagrams" / f"{prefix}.dot").read_text()
     assert f"{questions} labelled questions" in diagram
+
+
+def test_requirements_of_reads_step_one_of_a_record():
+    record = load_design(DESIGNS / "python-docs.yaml")
+    req = requirements_of(record)
+    r = record["requirements"]
+    assert req.name == record["product"] and req.private is r["private"]
+    assert (req.qps_now, req.qps_later, req.peak_to_mean) == (r["qps_now"], r["qps_later"], r["peak_to_mean"])
+    assert (req.input_tokens, req.output_tokens, req.ttft_ms, req.tpot_ms) == (
+        r["input_tokens"], r["output_tokens"], r["ttft_ms"], r["tpot_ms"])
