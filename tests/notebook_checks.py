@@ -977,7 +977,7 @@ def case_study_python_docs(g: Glued, server: dict[str, Any]) -> None:
     assert m.chosen == (m.best_strategy if gains else "hybrid, recursive")
     assert best.verdict("hybrid search", f"the best strategy ({m.best_strategy})", "recall@5") == m.retrieval_verdict
     # Steps 4-7: two prompt versions answered the same questions; the gate decided the release.
-    assert set(m.runs) == {"v2, free text", "v3, extractive"}
+    assert set(m.runs) == {"v2, free text", "v3, extractive", "v3 + fallback"}
     for name, metrics in m.runs.items():
         for key in ("token_f1", "source_precision", "answered_when_should", "abstained_when_should"):
             assert metrics[key] is not None and 0 <= metrics[key] <= 1, (name, key)
@@ -985,14 +985,21 @@ def case_study_python_docs(g: Glued, server: dict[str, Any]) -> None:
     # The extractive version copies a sentence of the sections shown: grounded by construction.
     assert m.runs["v3, extractive"]["source_precision"] >= 0.9
     passing = [n for n in m.runs if m.gates[n]["passed"]]
-    assert m.release == (max(passing, key=lambda n: m.runs[n]["token_f1"]) if passing else None)
+    assert m.release == max(passing, key=lambda n: (m.runs[n]["abstained_when_should"], m.runs[n]["token_f1"]),
+                            default=None)
+    # The fallback only adds abstentions to version 3's answers, on the questions it declined.
+    v3, fb = m.runs["v3, extractive"], m.runs["v3 + fallback"]
+    assert fb["abstained_when_should"] >= v3["abstained_when_should"]
+    assert fb["answered_when_should"] <= v3["answered_when_should"]
+    assert len(m.declined) <= m.n_answers and 0 < m.withhold < 1
+    assert m.model_should == max(m.runs[n]["abstained_when_should"] for n in ("v2, free text", "v3, extractive"))
+    assert f"the model alone abstained on {m.model_should:.0%} of the {m.n_unanswerable} questions" in m.abstention_sentence
+    assert f"with the fallback, on {fb['abstained_when_should']:.0%}" in m.abstention_sentence
     assert m.release_label == (m.release or "none, no version passed the gate")
     # The guard: rates over every Python question and the held-out injection attacks.
     # (28% of the attacks were caught here: the held-out set is written to be hard; chapter 6 says so)
     assert 0 <= m.benign_flag_rate <= 0.2 and 0 < m.attack_catch_rate <= 1 and m.n_attacks >= 10
     assert m.n_benign >= 90
-    should = max(r["abstained_when_should"] for r in m.runs.values())
-    assert ("neither version" in m.abstention_sentence) is (should == 0)
     # Step 8: the scorecard is the measured system's, and larger traffic never costs less.
     sc = m.scorecard
     assert 0 <= sc["abstention_rate"] <= 1

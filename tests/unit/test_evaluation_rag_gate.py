@@ -271,3 +271,28 @@ def test_evaluation_sample_keeps_every_type():
     assert rag.evaluation_sample("shop-help", 1, 24) == sample  # deterministic
     with pytest.raises(ValueError, match="no evaluation questions"):
         rag.evaluation_sample("shop-help", 7)
+
+
+def test_with_fallback_declines_chosen_questions_and_rescores_them():
+    run = rag.answer_eval_set(FakeClient({**REPLIES, "can you gift wrap": "Yes, for free."}), "m",
+                              _prompt(RAG_PROMPT), QUESTIONS, retriever=FakeRetriever(RETRIEVED),
+                              config=rag.RagConfig(top_k=1), show_progress=False)
+    assert run.metrics()["abstained_when_should"] == 0.0  # the model answered the unanswerable one
+    fallback = rag.with_fallback(run, QUESTIONS, {"b"})
+    m = fallback.metrics()
+    assert m["abstained_when_should"] == 1.0 and m["answered_when_should"] == run.metrics()["answered_when_should"]
+    b = next(a for a in fallback.answers if a.question_id == "b")
+    old = next(a for a in run.answers if a.question_id == "b")
+    assert b.abstained and b.answer == "I don't know." and b.source_precision is None
+    assert (b.context_ids, b.latency_s, b.completion_tokens) == (old.context_ids, old.latency_s, old.completion_tokens)
+    assert [a for a in fallback.answers if a.question_id != "b"] == [a for a in run.answers if a.question_id != "b"]
+    # Declining an answerable question costs its score.
+    worse = rag.with_fallback(run, QUESTIONS, {"a"})
+    assert worse.metrics()["token_f1"] < run.metrics()["token_f1"]
+    assert rag.with_fallback(run, QUESTIONS, set()) == run
+    with pytest.raises(ValueError, match="not questions of this run"):
+        rag.with_fallback(run, QUESTIONS, {"zz"})
+    with pytest.raises(ValueError, match="not among the questions given"):
+        rag.with_fallback(run, QUESTIONS[:1], {"a"})
+    with pytest.raises(ValueError, match="abstention"):
+        rag.with_fallback(run, QUESTIONS, {"b"}, message="Sure!")

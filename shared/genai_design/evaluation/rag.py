@@ -25,6 +25,8 @@ passages or "I don't know.": the server's constrained decoding (a ``choice`` lis
 model pick, not write, so every answer is grounded by construction. A small model that
 paraphrases its sources into things they do not say is the case for it.
 
+:func:`with_fallback` replays a run as if a fallback (step 6) had declined some questions before
+the model was called, so a fallback is scored on the same answers without asking again.
 :func:`compare_runs` pairs two runs question by question with a bootstrap interval and a
 permutation test (:mod:`~genai_design.evaluation.stats`).
 Left out: retries (a failed request raises), streaming, and judging correctness with a model
@@ -33,8 +35,9 @@ Left out: retries (a failed request raises), streaming, and judging correctness 
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -187,6 +190,34 @@ class RagRun:
         return cls(**{**fields, "config": RagConfig(**fields["config"]),
                       "answers": tuple(ScoredAnswer(**{**a, "context_ids": tuple(a["context_ids"])})
                                        for a in fields["answers"])})
+
+
+def with_fallback(run: RagRun, questions: Sequence[EvalQuestion], declined: Collection[str],
+                  message: str = "I don't know.") -> RagRun:
+    """``run`` with the answers to the ``declined`` question ids replaced by ``message`` and
+    rescored, as if a fallback had said it before the model was called.
+
+    ``questions`` are the run's questions (their reference answers score the replacement).
+    A declined answer keeps its retrieved context ids, latency and token count: an upper bound,
+    since a real fallback skips the model call.
+    """
+    by_id = {q.id: q for q in questions}
+    asked = {a.question_id for a in run.answers}
+    unknown = sorted(set(declined) - asked)
+    if unknown:
+        raise ValueError(f"declined ids {unknown[:5]} are not questions of this run")
+    missing = sorted(asked - set(by_id))
+    if missing:
+        raise ValueError(f"questions {missing[:5]} of the run are not among the questions given")
+    if not answers.is_abstention(message):
+        raise ValueError(f"the fallback message {message!r} does not read as an abstention")
+    replaced = []
+    for a in run.answers:
+        if a.question_id in declined:
+            scored = score_answer(by_id[a.question_id], message, [(d, "") for d in a.context_ids])
+            a = dataclasses.replace(scored, latency_s=a.latency_s, completion_tokens=a.completion_tokens)
+        replaced.append(a)
+    return dataclasses.replace(run, answers=tuple(replaced))
 
 
 def compare_runs(a: RagRun, b: RagRun, metric: str = "token_f1", confidence: float = 0.95,
