@@ -740,6 +740,79 @@ def online_metrics(g: Glued, server: dict[str, Any]) -> None:
     assert looks[-1] == m.peek_daily
 
 
+def cost_and_caching(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "cq")
+    assert m.n_stream == 4 * m.n_anchors and m.n_batch >= 4
+    # The time split adds up, and the model call dominates retrieval on a CPU-served model.
+    assert m.retrieval_share + m.model_share + m.other_share == pytest.approx(1.0, abs=1e-6)
+    assert m.model_share > m.retrieval_share and 0 <= m.other_share < 0.2
+    assert m.split_verdict.startswith("the model call is most") == (m.model_share > 0.5 and m.retrieval_share < 0.1)
+    assert 0 < m.ttft_p50_ms <= m.p50_ms <= m.p95_ms
+    # Tokens: the prompts carry four passages; both tokenizers count within a factor of 1.5.
+    assert 300 < m.served_in_mean < 2000 and 0.67 < m.api_over_served < 1.5
+    assert m.api_in_mean == pytest.approx(m.api_over_served * m.served_in_mean, rel=0.01)
+    # Prices are recomputed from their inputs; batching makes the machine's answers cheaper.
+    assert m.usd_1k_mini == pytest.approx(
+        (m.api_in_mean * m.mini_in + m.out_mean * m.mini_out) / 1000, rel=1e-6)
+    assert m.batch_gain > 1.2 and m.usd_1k_cpu_batch < m.usd_1k_cpu_seq
+    assert m.usd_1k_large > m.usd_1k_mini
+    assert m.break_even_large is not None and m.break_even_large > 0
+    assert m.break_even_mini is None or m.break_even_mini > m.break_even_large
+    # API bills grow in proportion to traffic; a GPU plan in whole replicas, less than in proportion.
+    assert m.mini_100x == pytest.approx(100 * m.mini_1x, rel=1e-6)
+    assert m.large_100x == pytest.approx(100 * m.large_1x, rel=1e-6)
+    assert m.gpu_1x <= m.gpu_100x <= 100 * m.gpu_1x
+    # Levers: fewer passages cost recall; the top lever is the largest saving.
+    assert m.recall_at_2 <= m.recall_at_4 and m.top_lever in m.levers
+    assert m.levers[m.top_lever] == max(m.levers.values()) and all(v >= 0 for v in m.levers.values())
+    # The semantic-cache curve: rates are rates; the verdict follows the threshold found.
+    assert m.n_pairs >= 140 and 0.0 <= m.separation <= 1.0
+    assert all(0.0 <= v <= 1.0 for v in m.curve_hit)
+    assert (m.threshold is None) == (m.lowest_false > m.max_false_hit_rate)
+    assert ("not safe" in m.semantic_verdict) == (m.threshold is None)
+    # The replay: an exact cache serves exactly the retyped questions and is never wrong.
+    assert m.exact_hit == pytest.approx(0.25) and m.exact_false == 0
+    assert m.p50_exact <= m.p50_none * 1.001 and m.p95_exact <= m.p95_none * 1.001
+    assert m.semantic_hit >= m.exact_hit
+    replay = m.replay
+    assert replay["no cache"]["hit rate"] == 0 and replay["no cache"]["p95 ms"] == m.p95_none
+    assert all(kind in ("near miss", "paraphrase", "typed again") for kind in m.semantic_wrong_kinds)
+
+
+def traces_and_drift(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "dm")
+    # Every answer's trace has the four spans, with the prompt version on the prompt span.
+    assert m.trace_spans == ["answer", "generation", "prompt", "retrieval"]
+    assert m.trace_prompt.startswith("rag-answer@")
+    # The bad answer's chunks: the Netherlands threshold changed, so a shown chunk is stale.
+    assert m.bad_question == "shop-068" and 1 <= len(m.stale_shown) <= m.n_shown
+    assert all(c.startswith("shop-help/") for c in m.stale_shown)
+    assert 1 <= m.at_risk <= m.n_traced
+    # The stale-index monitor fires on version 2 with the documents CHANGES.md lists, quiet on v1.
+    assert m.quiet_stale is False and m.fired_stale is True
+    assert "shop-help/shipping-netherlands" in m.changed and m.n_changed == len(m.changed) >= 10
+    assert sorted(m.added) == ["shop-help/chat-assistant", "shop-help/same-day-delivery"]
+    assert m.removed == ["shop-help/bank-transfer"] and m.matches_change_log is True
+    assert ("barely" in m.recall_verdict) == (m.recall_fresh - m.recall_stale < 0.1)
+    assert m.august_verdict.startswith("no alarm") == (not m.alarm_august)
+    # Retrieval on the August questions: the rebuilt index is at least as good, and the stale
+    # index shows stale text far more often.
+    assert m.recall_fresh >= m.recall_stale and m.n_august >= 15
+    assert m.stale_context_old > m.stale_context_new + 0.2
+    # Query drift: the alarm follows the p-value; false alarms near alpha, power grows with the shift.
+    assert m.alarm_february == (m.p_february <= m.alpha) and m.alarm_august == (m.p_august <= m.alpha)
+    assert m.alarm_february is False
+    power = [m.power[k] for k in sorted(m.power)]
+    assert m.false_alarm <= m.alpha + 3 * np.sqrt(m.alpha * (1 - m.alpha) / m.n_repeats) + 1 / m.n_repeats
+    assert m.power_50 >= 0.8 and m.power_50 > m.false_alarm
+    assert power == sorted(power) or max(b - a for a, b in zip(power[1:], power)) < 0.2
+    # The service: every request answered, metrics scraped during the run, nothing lost on a kill.
+    assert m.service_failed == 0 and m.n_service >= 16
+    assert 0 < m.service_p50_ms <= m.service_p95_ms and m.metrics_samples >= 3 and m.peak_running >= 1
+    assert m.feedback_acknowledged == m.n_service == m.answers_kept
+    assert m.feedback_kept == m.feedback_acknowledged and m.feedback_after_restart == 201
+
+
 def judges(g: Glued, server: dict[str, Any]) -> None:
     from genai_design.evaluation import agreement
 
@@ -1039,5 +1112,7 @@ CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/07a_answer_evaluation.ipynb": answer_evaluation,
     "notebooks/07b_online_metrics.ipynb": online_metrics,
     "notebooks/07c_judges.ipynb": judges,
+    "notebooks/08a_cost_and_caching.ipynb": cost_and_caching,
+    "notebooks/08b_traces_and_drift.ipynb": traces_and_drift,
     "casestudies/python_docs.ipynb": case_study_python_docs,
 }

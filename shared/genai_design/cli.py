@@ -9,10 +9,13 @@
     genai-design guard [--json] TEXT      the guardrails' input checks on a text (or --texts-file FILE)
     genai-design eval SUITE --prompt P    a release gate: answer a suite's questions, check thresholds
     genai-design check-design FILE        what does not hold in a design record (interview practice)
+    genai-design serve [--answerer M:F]   the assistant as an HTTP service on 127.0.0.1 (blocks)
 
 Every subcommand prints JSON on stdout so scripts can read it; errors go to stderr with
 exit code 2, ``eval`` exits with 1 when a threshold fails and ``check-design`` when a design
-does not hold. Chapters add their own subcommands here (e.g. ``search``) as they land.
+does not hold. ``serve`` is the one that blocks: it prints one JSON line (URL, database) as
+it starts, then serves until stopped, logging to stderr. Chapters add their own subcommands
+here (e.g. ``search``) as they land.
 """
 
 from __future__ import annotations
@@ -164,6 +167,43 @@ def _check_design(args: argparse.Namespace) -> Any:
     return CommandResult(report, 0 if report["passed"] else 1)
 
 
+def _load_answerer(spec: str) -> Any:
+    """Call the factory ``spec`` names (``module:function``) with no arguments."""
+    import importlib
+
+    module_name, _, factory_name = spec.partition(":")
+    if not module_name or not factory_name:
+        raise ValueError(f"--answerer must look like MODULE:FACTORY, got {spec!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ValueError(f"cannot import the answerer's module {module_name!r}: {error}") from None
+    factory = getattr(module, factory_name, None)
+    if not callable(factory):
+        raise ValueError(f"{module_name!r} has no callable {factory_name!r}")
+    return factory()
+
+
+def _serve(args: argparse.Namespace) -> Any:
+    import os
+    import secrets
+
+    from genai_design.service.app import ServiceConfig, run_service
+
+    api_key = os.environ.get(args.api_key_env, "")
+    if not api_key:
+        api_key = secrets.token_urlsafe(24)
+        print(f"genai-design serve: ${args.api_key_env} is not set; "
+              f"this run's API key is {api_key}", file=sys.stderr, flush=True)
+    db = args.db or str(models.course_home() / "service.sqlite3")
+    config = ServiceConfig(api_key=api_key, db_path=db, port=args.port)  # checked before loading
+    answerer = _load_answerer(args.answerer)
+    print(json.dumps({"url": f"http://{config.host}:{config.port}", "db": db,
+                      "answerer": args.answerer}), flush=True)
+    run_service(answerer, config)
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="genai-design", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -224,6 +264,18 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "exit 1 when something does not hold")
     check.add_argument("file", help="design record, e.g. casestudies/designs/shop-support.yaml")
     check.set_defaults(func=_check_design)
+    serve = sub.add_parser("serve", help="serve the assistant over HTTP on 127.0.0.1 (step 8); "
+                                         "blocks until stopped")
+    serve.add_argument("--answerer", default="genai_design.assistant:build_assistant",
+                       help="MODULE:FACTORY called with no arguments to build the answerer")
+    serve.add_argument("--port", type=int, default=8080, help="TCP port (default: 8080)")
+    serve.add_argument("--db", default=None,
+                       help="SQLite file of answers and feedback "
+                            "(default: $GENAI_DESIGN_HOME/service.sqlite3)")
+    serve.add_argument("--api-key-env", default="GENAI_DESIGN_SERVICE_KEY",
+                       help="environment variable holding the API key (unset: one is generated "
+                            "and printed to stderr)")
+    serve.set_defaults(func=_serve)
     return parser
 
 

@@ -7,7 +7,8 @@ A sub-package, one module per concept:
 - :mod:`.runner`: sending it over streaming, closed or open loop, and timing every token.
 - :mod:`.results`: turning the timings into TTFT/ITL/TPOT/E2E percentiles and goodput.
 - :mod:`.sweep`: the same workload at several concurrencies, and its plot.
-- :mod:`.metrics`: the server's own Prometheus counters (prefix-cache hits, KV usage).
+- :mod:`.metrics`: the server's own Prometheus counters (prefix-cache hits, KV usage), and
+  :class:`MetricsWatch`, which samples its gauges over time while a run goes on.
 - :mod:`.prefill`: time to first token against prompt length, and its fitted line.
 - :mod:`.vllm_bench`: the same measurement with ``vllm bench serve``.
 
@@ -30,6 +31,7 @@ from genai_design.loadtest.prefill import FILLER, PrefillFit, filler_prompt, mea
 from genai_design.loadtest.metrics import (
     PREFIX_HITS,
     PREFIX_QUERIES,
+    MetricsWatch,
     counter,
     info_labels,
     kv_cache_usage,
@@ -69,7 +71,7 @@ from genai_design.loadtest.workloads import (
 )
 
 __all__ = [
-    "FILLER", "PrefillFit", "filler_prompt", "measure_prefill",
+    "FILLER", "PrefillFit", "filler_prompt", "measure_prefill", "MetricsWatch",
     "PREFIX_HITS", "PREFIX_QUERIES", "SLO", "BenchComparison", "compare_with_vllm_bench", "LoadTestResult", "RequestRecord", "RequestSpec",
     "check_arrival_times", "counter", "fixed_prompts", "info_labels", "kv_cache_usage",
     "metrics_text", "load_json", "mixed_output_lengths", "parse_prometheus",
