@@ -811,6 +811,9 @@ def traces_and_drift(g: Glued, server: dict[str, Any]) -> None:
     assert 0 < m.service_p50_ms <= m.service_p95_ms and m.metrics_samples >= 3 and m.peak_running >= 1
     assert m.feedback_acknowledged == m.n_service == m.answers_kept
     assert m.feedback_kept == m.feedback_acknowledged and m.feedback_after_restart == 201
+    # Every stored answer has its trace; a rated-down answer's trace has all four spans.
+    assert m.service_traced == m.answers_kept
+    assert m.down_trace_spans == ["answer", "generation", "prompt", "retrieval"]
 
 
 def judges(g: Glued, server: dict[str, Any]) -> None:
@@ -1086,6 +1089,54 @@ def case_study_python_docs(g: Glued, server: dict[str, Any]) -> None:
         assert getattr(m, f"sc_{key}") == value
 
 
+def case_study_shop_support(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "cssh")
+    # Steps 0-2: the reference record passes; its needs call for a fixed tool pipeline, which runs.
+    assert m.findings == [] and m.pattern == "fixed tool pipeline"
+    assert m.n_tasks >= 6 and 0 <= m.pipeline_completed <= 1 and m.pipeline_tokens > 0
+    # Step 3: three strategies on the same questions; the choice follows the stated rule.
+    table = m.retrieval
+    assert set(table) == {"bm25", "dense", "hybrid"}
+    assert {row["questions"] for row in table.values()} == {table["hybrid"]["questions"]}
+    for name, row in table.items():
+        assert 0 <= row["recall@1"] <= row["recall@5"] <= row["recall@10"] <= 1, name
+    assert m.best_strategy == max(table, key=lambda n: table[n]["recall@5"])
+    assert m.chosen in (m.best_strategy, "hybrid") and m.sc_recall_at_5 == table[m.chosen]["recall@5"]
+    # The orders: the record is what lets the model state the order; no customer sees another's data.
+    assert m.order_record > m.order_alone and m.order_alone <= 0.2 and m.n_customers >= 5
+    assert m.isolation_leaks == 0
+    # Steps 4-6: every message got an action; attacks are blocked more than ordinary questions.
+    kinds = m.by_kind
+    assert set(kinds) == {"help-centre question", "not covered", "injection attempt", "personal data"}
+    assert sum(sum(c.values()) for c in kinds.values()) == m.n_traffic
+    # The same messages as 6e's quick run (same seed and order): some attacks are blocked.
+    assert kinds["injection attempt"]["block"] >= 1
+    assert m.pii_reached <= m.pii_values // 2 and 0 < m.min_confidence < 1
+    # Step 7: both versions scored on the same questions; the release follows the gate's rule.
+    assert set(m.runs) == {"v2, free text", "v3, extractive"}
+    for name, metrics in m.runs.items():
+        for key in ("token_f1", "source_precision", "answered_when_should"):
+            assert metrics[key] is not None and 0 <= metrics[key] <= 1, (name, key)
+        assert m.gates[name]["passed"] is (not m.gates[name]["failures"])
+    assert m.runs["v3, extractive"]["source_precision"] >= 0.9
+    passing = [n for n in m.runs if m.gates[n]["passed"]]
+    assert m.release == max(passing, key=lambda n: (m.runs[n]["abstained_when_should"] or 0, m.runs[n]["token_f1"]),
+                            default=None)
+    assert m.release_label == (m.release or "none, no version passed the gate")
+    # Step 8: the monitor fires on version 2 only; the rebuild removes the stale passages.
+    assert m.quiet_stale is False and m.fired_stale is True
+    assert (m.n_changed, m.n_added, m.n_removed) == (13, 2, 1)
+    assert m.stale_old > m.stale_new + 0.2 and m.stale_new == m.sc_stale_after_rebuild == 0.0
+    assert m.recall_new >= m.recall_old and m.n_august >= 15
+    # The scorecard's rates are rates; the plans grow with the traffic.
+    for key in ("token_f1", "source_precision", "order_accuracy", "injections_blocked", "ordinary_answered",
+                "pii_reached_model"):
+        assert 0 <= m.scorecard[key] <= 1, key
+    assert 0 < m.sc_latency_p50_ms <= m.sc_latency_p95_ms and m.sc_usd_per_1k_api > 0
+    assert m.month_usd_1x <= m.month_usd_10x <= m.month_usd_100x
+    assert set(m.traffic) == {"1x", "10x", "100x"} and 300 < m.served_in_p95 < 2500
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
     "notebooks/00a_classifier_or_llm.ipynb": classifier_or_llm,
@@ -1115,4 +1166,5 @@ CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/08a_cost_and_caching.ipynb": cost_and_caching,
     "notebooks/08b_traces_and_drift.ipynb": traces_and_drift,
     "casestudies/python_docs.ipynb": case_study_python_docs,
+    "casestudies/shop_support.ipynb": case_study_shop_support,
 }

@@ -196,6 +196,8 @@ class Assistant:
                     text = text.replace(placeholder, original)
                 if mapping:
                     yield text  # placeholders can straddle chunks: restored text goes out whole
+                elif not timing.text.strip():
+                    yield text  # nothing (or only spaces) came: the client gets the abstention too
                 span.set_attribute(attrs.GEN_INPUT_TOKENS, int(timing.prompt_tokens or 0))
                 span.set_attribute(attrs.GEN_OUTPUT_TOKENS, int(timing.completion_tokens))
                 if timing.ttft_ms is not None:

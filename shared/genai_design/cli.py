@@ -21,6 +21,7 @@ here (e.g. ``search``) as they land.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -167,8 +168,8 @@ def _check_design(args: argparse.Namespace) -> Any:
     return CommandResult(report, 0 if report["passed"] else 1)
 
 
-def _load_answerer(spec: str) -> Any:
-    """Call the factory ``spec`` names (``module:function``) with no arguments."""
+def _load_answerer(spec: str, **options: Any) -> Any:
+    """Call the factory ``spec`` names (``module:function``) with ``options`` as keywords."""
     import importlib
 
     module_name, _, factory_name = spec.partition(":")
@@ -181,7 +182,12 @@ def _load_answerer(spec: str) -> Any:
     factory = getattr(module, factory_name, None)
     if not callable(factory):
         raise ValueError(f"{module_name!r} has no callable {factory_name!r}")
-    return factory()
+    try:
+        inspect.signature(factory).bind(**options)
+    except TypeError:
+        raise ValueError(f"{spec} does not accept {', '.join(sorted(options))}: "
+                         "its factory cannot trace its answers") from None
+    return factory(**options)
 
 
 def _serve(args: argparse.Namespace) -> Any:
@@ -197,10 +203,19 @@ def _serve(args: argparse.Namespace) -> Any:
               f"this run's API key is {api_key}", file=sys.stderr, flush=True)
     db = args.db or str(models.course_home() / "service.sqlite3")
     config = ServiceConfig(api_key=api_key, db_path=db, port=args.port)  # checked before loading
-    answerer = _load_answerer(args.answerer)
+    traces = None
+    if args.traces:
+        from genai_design.monitoring.tracing import tracer_for
+
+        traces = tracer_for(args.traces)
+    answerer = _load_answerer(args.answerer, **({} if traces is None else {"tracer": traces.tracer}))
     print(json.dumps({"url": f"http://{config.host}:{config.port}", "db": db,
-                      "answerer": args.answerer}), flush=True)
-    run_service(answerer, config)
+                      "answerer": args.answerer, "traces": args.traces}), flush=True)
+    try:
+        run_service(answerer, config)
+    finally:
+        if traces is not None:
+            traces.close()
     return None
 
 
@@ -267,7 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the assistant over HTTP on 127.0.0.1 (step 8); "
                                          "blocks until stopped")
     serve.add_argument("--answerer", default="genai_design.assistant:build_assistant",
-                       help="MODULE:FACTORY called with no arguments to build the answerer")
+                       help="MODULE:FACTORY called to build the answerer (with tracer= when "
+                            "--traces is given)")
     serve.add_argument("--port", type=int, default=8080, help="TCP port (default: 8080)")
     serve.add_argument("--db", default=None,
                        help="SQLite file of answers and feedback "
@@ -275,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--api-key-env", default="GENAI_DESIGN_SERVICE_KEY",
                        help="environment variable holding the API key (unset: one is generated "
                             "and printed to stderr)")
+    serve.add_argument("--traces", default=None,
+                       help="SQLite file to record every answer's OpenTelemetry spans in "
+                            "(default: no tracing)")
     serve.set_defaults(func=_serve)
     return parser
 

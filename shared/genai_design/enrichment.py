@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -300,3 +301,44 @@ def enrich_prompt(
     text = template.text if isinstance(template, PromptVersion) else template
     context = format_customer_context(fetch_customer_context(conn, customer_id, max_orders))
     return render_template(text, customer_context=context, question=question)
+
+
+def states_order(answer: str, order: OrderSummary) -> bool:
+    """Does ``answer`` state ``order`` correctly for "where is my order?": its number, and its
+    tracking number once shipped, or that it has not shipped yet while it is processed."""
+    if str(order.order_id) not in re.findall(r"\d+", answer):
+        return False
+    if order.tracking_number:
+        return order.tracking_number in answer
+    return bool(re.search(r"not (yet )?(been )?shipped|being processed", answer))
+
+
+# The compact design of chapter 3e: one line of the latest order, after two worked examples.
+COMPACT_SYSTEM = ("You are a shop's support assistant. Answer from the customer's record only. "
+                  "Copy order numbers and tracking numbers exactly.")
+COMPACT_EXAMPLES = (  # fictional orders, not in the database: (record and question, answer)
+    ("Record: order 9001 shipped via PostNL, tracking PN0000123456, ETA 2025-05-02.\nWhere is my order?",
+     "Your order 9001 has shipped with PostNL. Tracking number: PN0000123456. Expected 2025-05-02."),
+    ("Record: order 9002 processing, not shipped yet.\nWhere's my parcel?",
+     "Your order 9002 is still being processed and has not shipped yet."),
+)
+
+
+def compact_record(order: OrderSummary) -> str:
+    """One order as one line of facts, in the shape the answer needs."""
+    if order.carrier:
+        return (f"Record: order {order.order_id} {order.status} via {order.carrier}, "
+                f"tracking {order.tracking_number}, ETA {order.eta}.")
+    return f"Record: order {order.order_id} {order.status}, not shipped yet."
+
+
+def compact_order_messages(conn: sqlite3.Connection, customer_id: int, question: str) -> list[dict[str, str]]:
+    """Chat messages for a question about the customer's latest order: :data:`COMPACT_SYSTEM`,
+    :data:`COMPACT_EXAMPLES` as turns, then the order's :func:`compact_record` and the question."""
+    if not isinstance(question, str):
+        raise ValueError(f"question must be a str, got {type(question).__name__}")
+    latest = fetch_customer_context(conn, customer_id, max_orders=1).orders[0]
+    shots = [{"role": role, "content": text} for q, a in COMPACT_EXAMPLES
+             for role, text in (("user", q), ("assistant", a))]
+    return [{"role": "system", "content": COMPACT_SYSTEM}, *shots,
+            {"role": "user", "content": compact_record(latest) + "\n" + question}]

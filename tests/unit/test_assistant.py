@@ -139,3 +139,13 @@ def test_ready_is_false_when_the_server_does_not_answer(prompt):
     assert bot.ready()
     client.models = SimpleNamespace(list=lambda: (_ for _ in ()).throw(ConnectionError("down")))
     assert not bot.ready()
+
+
+def test_an_empty_reply_is_an_abstention_in_the_stream_and_the_answer(prompt):
+    bot = Assistant(FakeRetriever(), FakeClient(" "), "m", prompt)
+    stream = bot.stream("q?")
+    pieces = []
+    with pytest.raises(StopIteration) as done:
+        while True:
+            pieces.append(next(stream))
+    assert done.value.value.text == "I don't know." and "".join(pieces).strip() == "I don't know."

@@ -200,3 +200,31 @@ def test_enrich_prompt_fills_template_and_keeps_question_literal(conn):
                                        question="Where is my parcel?")
     with pytest.raises(ValueError, match="missing: \\['context'\\]"):
         enrich_prompt("{context} {customer_context} {question}", conn, 1, "q")
+
+
+def test_states_order_needs_the_number_and_the_tracking_or_not_shipped():
+    from genai_design.enrichment import OrderSummary, states_order
+
+    shipped = OrderSummary(4711, 6, "2025-05-20", "shipped", "PostNL", "PN0000123456", "2025-05-23", 20.0, ())
+    waiting = OrderSummary(4712, 6, "2025-05-30", "processing", None, None, "2025-06-04", 20.0, ())
+    assert states_order("Order 4711 shipped with PostNL, tracking PN0000123456.", shipped)
+    assert not states_order("Order 4711 shipped with PostNL.", shipped)  # no tracking number
+    assert not states_order("Your order shipped, tracking PN0000123456.", shipped)  # no order number
+    assert not states_order("Order 47110 shipped, tracking PN0000123456.", shipped)  # another number
+    assert states_order("Order 4712 has not shipped yet.", waiting)
+    assert states_order("Your order 4712 is being processed.", waiting)
+    assert not states_order("Order 4712 is on its way.", waiting)
+
+
+def test_compact_order_messages_show_only_the_latest_order_after_the_examples(tmp_path):
+    from genai_design import enrichment
+
+    db = enrichment.build_shop_db(tmp_path / "shop.db", seed=0, n_customers=20)
+    conn = enrichment.open_shop_db(db)
+    latest = enrichment.fetch_customer_context(conn, 6, max_orders=1).orders[0]
+    messages = enrichment.compact_order_messages(conn, 6, "Where is my order?")
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert messages[-1]["content"] == enrichment.compact_record(latest) + "\nWhere is my order?"
+    assert str(latest.order_id) in messages[-1]["content"]
+    with pytest.raises(ValueError):
+        enrichment.compact_order_messages(conn, 6, None)

@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from genai_design import cli
+from genai_design.monitoring.tracing import read_spans
 from genai_design.service import (EchoAnswerer, ServiceConfig, ServiceStore, UnknownAnswerError,
                                   ask_many, create_app, send_feedback, start_service)
 
@@ -296,7 +297,7 @@ ECHO = "genai_design.service.fake:make_echo"
 def test_loopback_load_then_sigkill_keeps_every_acknowledged_row(tmp_path):
     db, log = tmp_path / "service.sqlite3", tmp_path / "service.log"
     service = start_service(db_path=db, answerer=ECHO, api_key=KEY, log_path=log,
-                            ready_timeout_s=60)
+                            ready_timeout_s=60, traces=tmp_path / "traces.sqlite3")
     try:
         questions = [f"question number {i}" for i in range(200)]
         run = ask_many(service.url, KEY, questions, concurrency=16, timeout_s=30,
@@ -308,6 +309,9 @@ def test_loopback_load_then_sigkill_keeps_every_acknowledged_row(tmp_path):
         assert len(set(ids)) == 200
         reader = ServiceStore(db)
         assert sorted(row["id"] for row in reader.answers(1000)) == sorted(ids)
+        # serve --traces: every stored answer names its trace, and the trace is in the file.
+        traced = {span.trace_id for span in read_spans(tmp_path / "traces.sqlite3")}
+        assert {row["trace_id"] for row in reader.answers(1000)} == traced and len(traced) == 200
         reader.close()
 
         ratings = [(ids[i], "up" if i % 3 else "down") for i in range(60)]
@@ -329,3 +333,27 @@ def test_loopback_load_then_sigkill_keeps_every_acknowledged_row(tmp_path):
         reader.close()
     finally:
         service.stop(kill=True)
+
+
+def test_an_answer_and_its_trace_are_linked_in_the_store(tmp_path):
+    from genai_design.monitoring.tracing import tracer_for
+
+    traces = tracer_for(tmp_path / "traces.sqlite3")
+    config = ServiceConfig(api_key=KEY, db_path=str(tmp_path / "db.sqlite3"))
+    with TestClient(create_app(EchoAnswerer(tracer=traces.tracer), config)) as client:
+        reply = client.post("/v1/answer", json={"question": "where is my parcel?"}, headers=AUTH)
+    assert reply.status_code == 200
+    trace_id = reply.json()["trace_id"]
+    assert len(trace_id) == 32
+    store = ServiceStore(config.db_path)
+    assert store.answers()[0]["trace_id"] == trace_id
+    store.close()
+    assert [s.name for s in read_spans(traces.path, trace_id)] == ["answer"]
+    traces.close()
+
+
+def test_serve_passes_a_tracer_only_to_a_factory_that_takes_one():
+    with pytest.raises(ValueError, match="does not accept tracer"):
+        cli._load_answerer("genai_design.course:versions", tracer=object())
+    answerer = cli._load_answerer("genai_design.service.fake:make_echo", tracer=None)
+    assert isinstance(answerer, EchoAnswerer)

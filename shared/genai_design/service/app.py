@@ -109,7 +109,8 @@ def _fields(result: Any) -> dict[str, Any]:
     """An AnswerLike's recorded fields (raises when the answerer returned something else)."""
     return {"text": str(result.text), "doc_ids": [str(d) for d in result.doc_ids],
             "prompt_version": str(result.prompt_version),
-            "input_tokens": int(result.input_tokens), "output_tokens": int(result.output_tokens)}
+            "input_tokens": int(result.input_tokens), "output_tokens": int(result.output_tokens),
+            "trace_id": getattr(result, "trace_id", None)}  # an answerer that traces says where
 
 
 def _event(data: dict[str, Any], event: str | None = None) -> str:
@@ -237,7 +238,8 @@ def create_app(answerer: Answerer, config: ServiceConfig) -> FastAPI:
                                                         **fields)
         return {"id": answer_id, "answer": fields["text"], "sources": fields["doc_ids"],
                 "prompt_version": fields["prompt_version"], "latency_ms": round(latency_ms, 3),
-                "input_tokens": fields["input_tokens"], "output_tokens": fields["output_tokens"]}
+                "input_tokens": fields["input_tokens"], "output_tokens": fields["output_tokens"],
+                "trace_id": fields["trace_id"]}
 
     def events(question: str, started: float, pieces: Iterator[str], head: list[str],
                returned: Any, finished: bool) -> Iterator[str]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 
 class EchoFailure(RuntimeError):
@@ -29,17 +30,19 @@ class EchoAnswer:
     prompt_version: str  # the answerer's prompt_version
     input_tokens: int  # words in the question
     output_tokens: int  # words in the answer
+    trace_id: str | None = None  # hex id of the answer's span, when the answerer traces
 
 
 class EchoAnswerer:
     """Answers ``"echo: <question>"``; optionally slow, failing, or not ready."""
 
     def __init__(self, delay_s: float = 0.0, fail_on: str | None = None,
-                 prompt_version: str = "echo@v1", ready: bool = True) -> None:
+                 prompt_version: str = "echo@v1", ready: bool = True, tracer: Any = None) -> None:
         self.delay_s = delay_s  # sleep this long before answering (and before each piece)
         self.fail_on = fail_on  # questions containing this text raise EchoFailure; None: never
         self.prompt_version = prompt_version  # recorded with every answer
         self.is_ready = ready  # what ready() reports; tests flip it
+        self.tracer = tracer  # an OpenTelemetry tracer: each answer() is one "answer" span; None: no spans
 
     def _check(self, question: str) -> None:
         if self.fail_on is not None and self.fail_on in question:
@@ -54,7 +57,11 @@ class EchoAnswerer:
         """The echo, after ``delay_s``."""
         time.sleep(self.delay_s)
         self._check(question)
-        return self._answer(question)
+        if self.tracer is None:
+            return self._answer(question)
+        with self.tracer.start_as_current_span("answer") as span:
+            span.set_attribute("question.chars", len(question))
+            return replace(self._answer(question), trace_id=f"{span.get_span_context().trace_id:032x}")
 
     def stream(self, question: str) -> Generator[str, None, EchoAnswer]:
         """The echo word by word (spaces kept); the generator returns the whole answer.
@@ -74,6 +81,7 @@ class EchoAnswerer:
         return self.is_ready
 
 
-def make_echo() -> EchoAnswerer:
-    """An :class:`EchoAnswerer` with no delay that fails on questions containing ``FAIL``."""
-    return EchoAnswerer(fail_on="FAIL")
+def make_echo(tracer: Any = None) -> EchoAnswerer:
+    """An :class:`EchoAnswerer` with no delay that fails on questions containing ``FAIL``
+    (``tracer``: see :class:`EchoAnswerer`; ``serve --traces`` passes one)."""
+    return EchoAnswerer(fail_on="FAIL", tracer=tracer)

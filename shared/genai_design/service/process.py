@@ -107,12 +107,14 @@ def _probe(url: str, timeout_s: float) -> tuple[int | None, str]:
 def start_service(*, db_path: str | os.PathLike[str], answerer: str | None = None,
                   port: int | None = None, api_key: str | None = None,
                   ready_timeout_s: float = 120.0,
-                  log_path: str | os.PathLike[str] | None = None) -> ServiceProcess:
+                  log_path: str | os.PathLike[str] | None = None,
+                  traces: str | os.PathLike[str] | None = None) -> ServiceProcess:
     """Start ``genai-design serve`` on 127.0.0.1 and return once ``/readyz`` answers 200.
 
     ``answerer`` is a ``MODULE:FACTORY`` spec (None: serve's default, the course assistant);
     ``port=None`` picks a free port; ``api_key=None`` makes a random one. The log goes to
     ``log_path``, by default ``service-<port>.log`` beside the database, appended to.
+    ``traces`` names a SQLite file for every answer's spans (``serve --traces``).
     Raises :class:`ServiceStartError` (a RuntimeError) with the log's tail when the process
     exits before it is ready or is not ready within ``ready_timeout_s`` (it is killed then),
     and when ``port`` is already taken.
@@ -131,6 +133,8 @@ def start_service(*, db_path: str | os.PathLike[str], answerer: str | None = Non
             "--db", str(db), "--api-key-env", KEY_ENV]
     if answerer is not None:
         argv += ["--answerer", answerer]
+    if traces is not None:
+        argv += ["--traces", str(traces)]
     url = f"http://{HOST}:{port}"
     with open(log, "ab") as out:  # a file, not a pipe: a full pipe would block the server
         out.write(f"--- genai-design serve on port {port}, "

@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS answers (
     input_tokens INTEGER NOT NULL,
     output_tokens INTEGER NOT NULL,
     status TEXT NOT NULL,              -- 'ok', 'error', 'timeout' or 'aborted'
-    error TEXT                         -- the exception's class name when status is not 'ok'
+    error TEXT,                        -- the exception's class name when status is not 'ok'
+    trace_id TEXT                      -- hex id of the answer's trace, when the answerer traces
 );
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -111,17 +112,17 @@ class ServiceStore:
     def record_answer(self, *, question: str, text: str, doc_ids: Sequence[str] = (),
                       prompt_version: str = "", latency_ms: float = 0.0, input_tokens: int = 0,
                       output_tokens: int = 0, status: str = "ok",
-                      error: str | None = None) -> str:
+                      error: str | None = None, trace_id: str | None = None) -> str:
         """Store one answer (the question only as length and hash) and return its new id."""
         answer_id = uuid.uuid4().hex
         digest = hashlib.sha256(question.encode("utf-8", "surrogatepass")).hexdigest()
         self._write(
             "INSERT INTO answers (id, ts, question_chars, question_sha256, answer, doc_ids,"
-            " prompt_version, latency_ms, input_tokens, output_tokens, status, error)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " prompt_version, latency_ms, input_tokens, output_tokens, status, error, trace_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (answer_id, _now(), len(question), digest, text, json.dumps(list(doc_ids)),
              prompt_version, float(latency_ms), int(input_tokens), int(output_tokens),
-             status, error))
+             status, error, trace_id))
         return answer_id
 
     def add_feedback(self, answer_id: str, rating: str, comment: str | None = None) -> None:
