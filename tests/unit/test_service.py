@@ -357,3 +357,19 @@ def test_serve_passes_a_tracer_only_to_a_factory_that_takes_one():
         cli._load_answerer("genai_design.course:versions", tracer=object())
     answerer = cli._load_answerer("genai_design.service.fake:make_echo", tracer=None)
     assert isinstance(answerer, EchoAnswerer)
+
+
+def test_a_store_from_before_trace_ids_gains_the_column_and_keeps_its_rows(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    store = ServiceStore(path)
+    answer_id = store.record_answer(question="q", text="a")
+    store.close()
+    with sqlite3.connect(path) as db:  # as an earlier version wrote it: no trace_id column
+        db.execute("ALTER TABLE answers DROP COLUMN trace_id")
+    reopened = ServiceStore(path)
+    assert [row["id"] for row in reopened.answers()] == [answer_id]
+    reopened.record_answer(question="q2", text="b", trace_id="f" * 32)
+    assert reopened.answers()[0]["trace_id"] == "f" * 32
+    reopened.close()

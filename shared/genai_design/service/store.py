@@ -93,6 +93,9 @@ class ServiceStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.executescript(_SCHEMA)
+            columns = {row["name"] for row in self._db.execute("PRAGMA table_info(answers)")}
+            if "trace_id" not in columns:  # a store written before answers carried their trace
+                self._db.execute("ALTER TABLE answers ADD COLUMN trace_id TEXT")
 
     def close(self) -> None:
         with self._lock:
