@@ -54,6 +54,15 @@ class FakeGuard:
                                redacted=text.replace("ana@example.org", "<EMAIL_1>"), mapping=mapping)
 
 
+def drain(stream):
+    """The pieces a generator yields and the value it returns."""
+    pieces = []
+    with pytest.raises(StopIteration) as done:
+        while True:
+            pieces.append(next(stream))
+    return pieces, done.value.value
+
+
 @pytest.fixture
 def prompt():
     return default_registry().get("rag-answer", "v2")
@@ -91,13 +100,9 @@ def test_answer_records_every_span_with_the_evidence_and_the_prompt_version(prom
 
 def test_stream_yields_pieces_that_join_to_the_answer(prompt):
     bot = Assistant(FakeRetriever(), FakeClient("one two three"), "m", prompt)
-    stream = bot.stream("q?")
-    pieces = []
-    with pytest.raises(StopIteration) as done:
-        while True:
-            pieces.append(next(stream))
-    assert "".join(pieces) == "one two three" == done.value.value.text
-    assert done.value.value.trace_id is None  # not traced
+    pieces, answer = drain(bot.stream("q?"))
+    assert "".join(pieces) == "one two three" == answer.text
+    assert answer.trace_id is None  # not traced
 
 
 def test_guard_blocks_before_the_model_and_restores_personal_details(prompt):
@@ -143,9 +148,5 @@ def test_ready_is_false_when_the_server_does_not_answer(prompt):
 
 def test_an_empty_reply_is_an_abstention_in_the_stream_and_the_answer(prompt):
     bot = Assistant(FakeRetriever(), FakeClient(" "), "m", prompt)
-    stream = bot.stream("q?")
-    pieces = []
-    with pytest.raises(StopIteration) as done:
-        while True:
-            pieces.append(next(stream))
-    assert done.value.value.text == "I don't know." and "".join(pieces).strip() == "I don't know."
+    pieces, answer = drain(bot.stream("q?"))
+    assert answer.text == "I don't know." and "".join(pieces).strip() == "I don't know."
