@@ -197,7 +197,10 @@ def vllm_command(profile: Profile, model_path: str, port: int, api_key: str,
     """The ``vllm serve`` command line for a profile (shown in the book as configuration)."""
     return [
         sys.executable, "-m", "vllm.entrypoints.cli.main", "serve", model_path,
-        "--host", HOST, "--port", str(port), "--api-key", api_key,
+        "--host", HOST, "--port", str(port),
+        # One token: a key that begins with "-" would otherwise be read as the next option
+        # (vLLM's parser then stops with "--api-key: expected at least one argument").
+        f"--api-key={api_key}",
         "--served-model-name", profile.served_model_name,
         "--dtype", profile.dtype, "--max-model-len", str(profile.max_model_len),
         *profile.vllm_args, *extra_args,
@@ -279,7 +282,7 @@ def start_server(profile: Profile | str | None = None, port: int | None = None,
         )
     prepared = prepare_model(profile.model)
     port = port or free_port()
-    api_key = secrets.token_urlsafe(18)
+    api_key = secrets.token_hex(18)  # hex: never begins with '-'
     base_url = f"http://{HOST}:{port}/v1"
     log_path = course_home() / "logs" / f"vllm-{port}.log"
     env = {**os.environ, **_SERVER_ENV, **dict(profile.env)}

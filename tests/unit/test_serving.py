@@ -153,7 +153,21 @@ def test_vllm_command_stays_on_loopback():
     argv = serving.vllm_command(get_profile("cpu-default"), "/models/x", 8123, "secret")
     assert argv[argv.index("--host") + 1] == "127.0.0.1"
     assert argv[argv.index("--port") + 1] == "8123"
-    assert "--enforce-eager" in argv and argv[argv.index("--api-key") + 1] == "secret"
+    assert "--enforce-eager" in argv and "--api-key=secret" in argv
+
+
+def test_a_key_that_begins_with_a_dash_reaches_the_server_whole():
+    # A clean-clone run failed to start vLLM once: its random key began with "-", and
+    # `--api-key KEY` as two tokens made the parser take the key for an option.
+    import argparse
+
+    from genai_design.profiles import get_profile
+
+    argv = serving.vllm_command(get_profile("cpu-default"), "/models/x", 8123, "-starts-with-dash")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--api-key", nargs="+")  # as vLLM declares it
+    known, _ = parser.parse_known_args(argv[argv.index("--host"):])
+    assert known.api_key == ["-starts-with-dash"]
 
 
 def test_warming_a_hub_model_says_why_it_did_nothing():
