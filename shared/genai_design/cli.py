@@ -9,7 +9,7 @@
     genai-design guard [--json] TEXT      the guardrails' input checks on a text (or --texts-file FILE)
     genai-design eval SUITE --prompt P    a release gate: answer a suite's questions, check thresholds
     genai-design check-design FILE        what does not hold in a design record (interview practice)
-    genai-design serve [--answerer M:F]   the assistant as an HTTP service on 127.0.0.1 (blocks)
+    genai-design serve [--answerer M:F]   the assistant as an HTTP service (127.0.0.1; blocks)
 
 Every subcommand prints JSON on stdout so scripts can read it; errors go to stderr with
 exit code 2, ``eval`` exits with 1 when a threshold fails and ``check-design`` when a design
@@ -191,25 +191,34 @@ def _load_answerer(spec: str, **options: Any) -> Any:
 
 
 def _serve(args: argparse.Namespace) -> Any:
+    import ipaddress
     import os
     import secrets
 
     from genai_design.service.app import ServiceConfig, run_service
 
     api_key = os.environ.get(args.api_key_env, "")
+    try:
+        beyond_loopback = not ipaddress.ip_address(args.host).is_loopback
+    except ValueError:  # "localhost", or not an address at all (ServiceConfig says so below)
+        beyond_loopback = False
+    if not api_key and beyond_loopback:
+        raise ValueError(f"--host {args.host} listens beyond this machine: set ${args.api_key_env} "
+                         "to the service's API key (a key made up per run is for loopback only)")
     if not api_key:
         api_key = secrets.token_urlsafe(24)
         print(f"genai-design serve: ${args.api_key_env} is not set; "
               f"this run's API key is {api_key}", file=sys.stderr, flush=True)
     db = args.db or str(models.course_home() / "service.sqlite3")
-    config = ServiceConfig(api_key=api_key, db_path=db, port=args.port)  # checked before loading
+    # Checked before the answerer loads (which can take a while): a bad host or port fails fast.
+    config = ServiceConfig(api_key=api_key, db_path=db, host=args.host, port=args.port)
     traces = None
     if args.traces:
         from genai_design.monitoring.tracing import tracer_for
 
         traces = tracer_for(args.traces)
     answerer = _load_answerer(args.answerer, **({} if traces is None else {"tracer": traces.tracer}))
-    print(json.dumps({"url": f"http://{config.host}:{config.port}", "db": db,
+    print(json.dumps({"url": config.url, "db": db,
                       "answerer": args.answerer, "traces": args.traces}), flush=True)
     try:
         run_service(answerer, config)
@@ -279,11 +288,15 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "exit 1 when something does not hold")
     check.add_argument("file", help="design record, e.g. casestudies/designs/shop-support.yaml")
     check.set_defaults(func=_check_design)
-    serve = sub.add_parser("serve", help="serve the assistant over HTTP on 127.0.0.1 (step 8); "
+    serve = sub.add_parser("serve", help="serve the assistant over HTTP (step 8); "
                                          "blocks until stopped")
     serve.add_argument("--answerer", default="genai_design.assistant:build_assistant",
                        help="MODULE:FACTORY called to build the answerer (with tracer= when "
                             "--traces is given)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="IP address to listen on (default: 127.0.0.1, this machine only); "
+                            "a container passes 0.0.0.0, since the pod's network is its own "
+                            "and a Service in front decides who reaches it")
     serve.add_argument("--port", type=int, default=8080, help="TCP port (default: 8080)")
     serve.add_argument("--db", default=None,
                        help="SQLite file of answers and feedback "

@@ -260,11 +260,19 @@ def test_metrics_count_requests_latency_and_feedback_per_app(service, tmp_path):
         assert 'endpoint="/v1/answer"' not in text
 
 
-def test_config_refuses_other_interfaces_and_an_empty_key(tmp_path):
-    with pytest.raises(ValueError, match="not a loopback address"):
-        ServiceConfig(api_key=KEY, db_path=str(tmp_path / "db"), host="0.0.0.0")
+def test_config_listens_on_loopback_unless_given_an_address_and_needs_a_key(tmp_path):
+    db = str(tmp_path / "db")
+    assert ServiceConfig(api_key=KEY, db_path=db).host == "127.0.0.1"
+    assert ServiceConfig(api_key=KEY, db_path=db).url == "http://127.0.0.1:8080"
+    # A container listens on every interface of its pod; a client there still uses loopback.
+    assert ServiceConfig(api_key=KEY, db_path=db, host="0.0.0.0", port=9000).url == \
+        "http://127.0.0.1:9000"
+    assert ServiceConfig(api_key=KEY, db_path=db, host="::1").url == "http://[::1]:8080"
+    for host in ("example.com", "0.0.0.0:8080", ""):
+        with pytest.raises(ValueError, match="is not an IP address"):
+            ServiceConfig(api_key=KEY, db_path=db, host=host)
     with pytest.raises(ValueError, match="api_key is empty"):
-        ServiceConfig(api_key="", db_path=str(tmp_path / "db"))
+        ServiceConfig(api_key="", db_path=db)
 
 
 def test_store_refuses_unknown_answers_and_bad_ratings(tmp_path):
@@ -287,6 +295,46 @@ def test_serve_explains_a_bad_answerer(spec, says, tmp_path, capsys, monkeypatch
                      "--api-key-env", "GENAI_DESIGN_TEST_NO_KEY"]) == 2
     err = capsys.readouterr().err
     assert says in err and "GENAI_DESIGN_TEST_NO_KEY is not set; this run's API key is" in err
+
+
+def _serve_config(monkeypatch, tmp_path, *flags: str) -> ServiceConfig:
+    """The ServiceConfig `genai-design serve FLAGS` hands to run_service (which is not run)."""
+    from genai_design.service import app
+
+    seen: list[ServiceConfig] = []
+    monkeypatch.setattr(app, "run_service", lambda answerer, config: seen.append(config))
+    monkeypatch.setenv("GENAI_DESIGN_TEST_KEY", KEY)
+    assert cli.main(["serve", "--answerer", "genai_design.service.fake:make_echo",
+                     "--db", str(tmp_path / "db"), "--api-key-env", "GENAI_DESIGN_TEST_KEY",
+                     *flags]) == 0
+    (config,) = seen
+    return config
+
+
+def test_serve_listens_on_loopback_by_default_and_passes_host_and_port_through(
+        monkeypatch, tmp_path, capsys):
+    assert cli.build_parser().parse_args(["serve"]).host == "127.0.0.1"
+    config = _serve_config(monkeypatch, tmp_path)
+    assert (config.host, config.port, config.api_key) == ("127.0.0.1", 8080, KEY)
+    config = _serve_config(monkeypatch, tmp_path, "--host", "0.0.0.0", "--port", "9000")
+    assert (config.host, config.port) == ("0.0.0.0", 9000)
+    assert json.loads(capsys.readouterr().out.splitlines()[-1])["url"] == "http://127.0.0.1:9000"
+
+
+def test_serve_refuses_a_host_that_is_not_an_address_before_loading_the_answerer(tmp_path,
+                                                                                  capsys):
+    assert cli.main(["serve", "--answerer", "no_such_module_xyz:make", "--host", "my-pod",
+                     "--db", str(tmp_path / "db")]) == 2
+    err = capsys.readouterr().err
+    assert "'my-pod' is not an IP address" in err and "cannot import" not in err
+
+
+def test_serve_beyond_loopback_needs_a_key_it_did_not_make_up(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("GENAI_DESIGN_SERVICE_KEY", raising=False)
+    assert cli.main(["serve", "--answerer", "no_such_module_xyz:make", "--host", "0.0.0.0",
+                     "--db", str(tmp_path / "db"), "--api-key-env", "GENAI_DESIGN_SERVICE_KEY"]) == 2
+    err = capsys.readouterr().err
+    assert "$GENAI_DESIGN_SERVICE_KEY" in err and "cannot import" not in err
 
 
 # --- the real server, over loopback ------------------------------------------------------------

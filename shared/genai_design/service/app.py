@@ -18,9 +18,11 @@ assistant's does), its sources, prompt version and tokens are recorded with the 
 A plain iterator works too, recorded without them. Request bodies are read and refused in
 :mod:`genai_design.service.bodies`, metrics live in :mod:`genai_design.service.metrics`.
 
-Left out on purpose: TLS, several API keys or users, rate limiting and listening beyond
-loopback (a reverse proxy in front does those); a stream's pieces after the first have no
-time limit; an answer abandoned at its time limit keeps its worker thread until it returns.
+It listens on 127.0.0.1 unless told otherwise; a container passes ``host="0.0.0.0"``, since
+the pod's network is its own and a Kubernetes Service sits in front (deploy/kubernetes).
+Left out on purpose: TLS, several API keys or users and rate limiting (a reverse proxy or
+gateway in front does those); a stream's pieces after the first have no time limit; an answer
+abandoned at its time limit keeps its worker thread until it returns.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class ServiceConfig:
     max_question_chars: int = 2000  # longer questions get 422
     answer_timeout_s: float = 60.0  # an answer (or a stream's first piece) slower than this: 504
     ready_timeout_s: float = 5.0  # a readiness check slower than this reports not ready
-    host: str = "127.0.0.1"  # loopback only; expose the service through a reverse proxy
+    host: str = "127.0.0.1"  # an IP address to listen on; "0.0.0.0" (all) only in a container
     port: int = 8080  # TCP port run_service listens on
     log_level: str = "info"  # uvicorn's log level (access lines never carry bodies)
 
@@ -96,13 +98,19 @@ class ServiceConfig:
             raise ValueError("max_body_bytes and max_question_chars must be at least 1")
         if not 0 < self.port < 65536:
             raise ValueError(f"port must be between 1 and 65535, got {self.port}")
-        try:
-            loopback = ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            loopback = self.host == "localhost"
-        if not loopback:
-            raise ValueError(f"host {self.host!r} is not a loopback address; the service listens "
-                             "on 127.0.0.1 only (put a reverse proxy in front to expose it)")
+        if self.host != "localhost":
+            try:
+                ipaddress.ip_address(self.host)
+            except ValueError:
+                raise ValueError(f"host {self.host!r} is not an IP address; give the address of "
+                                 "the interface to listen on: 127.0.0.1 (this machine only), or "
+                                 "0.0.0.0 in a container") from None
+
+    @property
+    def url(self) -> str:
+        """The base URL a client on the same machine uses (all interfaces: via loopback)."""
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
 
 def _fields(result: Any) -> dict[str, Any]:
