@@ -10,7 +10,11 @@ from notebook_checks import CHECKS
 from test_notebook_pages import page_problems
 
 NOTEBOOKS = all_notebooks()
-QUICK_BUDGET_S = 300  # a chapter notebook should take about 2 minutes in quick mode
+# The test's limit on one notebook's quick mode. The goals are 2 minutes for a chapter notebook
+# and 4 for a case study (GUIDE_S in conftest; the summary marks any notebook over its goal).
+# The limit is wide on purpose: the CI machine is shared, and one clean-clone run there took
+# 2.4x as long as the same commit on a quiet machine, failing five unchanged notebooks at 300 s.
+QUICK_LIMIT_S = 600
 
 
 def test_every_notebook_has_a_check():
@@ -38,4 +42,4 @@ def test_notebook(path, executed_notebooks, course_server):
     CHECKS[str(path.relative_to(ROOT))](result["glued"], course_server)
     problems = page_problems(json.loads(result["path"].read_text()))
     assert not problems, "the executed notebook does not read like a book page:\n" + "\n".join(problems)
-    assert result["seconds"] < QUICK_BUDGET_S, f"quick mode took {result['seconds']:.0f} s"
+    assert result["seconds"] < QUICK_LIMIT_S, f"quick mode took {result['seconds']:.0f} s"
