@@ -211,7 +211,8 @@ def _serve(args: argparse.Namespace) -> Any:
               f"this run's API key is {api_key}", file=sys.stderr, flush=True)
     db = args.db or str(models.course_home() / "service.sqlite3")
     # Checked before the answerer loads (which can take a while): a bad host or port fails fast.
-    config = ServiceConfig(api_key=api_key, db_path=db, host=args.host, port=args.port)
+    config = ServiceConfig(api_key=api_key, db_path=db, host=args.host, port=args.port,
+                           answer_timeout_s=args.answer_timeout)
     traces = None
     if args.traces:
         from genai_design.monitoring.tracing import tracer_for
@@ -298,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "a container passes 0.0.0.0, since the pod's network is its own "
                             "and a Service in front decides who reaches it")
     serve.add_argument("--port", type=int, default=8080, help="TCP port (default: 8080)")
+    serve.add_argument("--answer-timeout", type=float, default=60.0, metavar="SECONDS",
+                       help="an answer (or a stream's first piece) slower than this gets 504 "
+                            "(default: 60)")
     serve.add_argument("--db", default=None,
                        help="SQLite file of answers and feedback "
                             "(default: $GENAI_DESIGN_HOME/service.sqlite3)")

@@ -316,8 +316,10 @@ def test_serve_listens_on_loopback_by_default_and_passes_host_and_port_through(
     assert cli.build_parser().parse_args(["serve"]).host == "127.0.0.1"
     config = _serve_config(monkeypatch, tmp_path)
     assert (config.host, config.port, config.api_key) == ("127.0.0.1", 8080, KEY)
-    config = _serve_config(monkeypatch, tmp_path, "--host", "0.0.0.0", "--port", "9000")
-    assert (config.host, config.port) == ("0.0.0.0", 9000)
+    assert config.answer_timeout_s == 60.0
+    config = _serve_config(monkeypatch, tmp_path, "--host", "0.0.0.0", "--port", "9000",
+                           "--answer-timeout", "300")
+    assert (config.host, config.port, config.answer_timeout_s) == ("0.0.0.0", 9000, 300.0)
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["url"] == "http://127.0.0.1:9000"
 
 

@@ -45,6 +45,25 @@ def test_a_service_that_never_gets_ready_is_killed_at_the_limit(tmp_path, monkey
     assert not port_in_use(port)  # nothing left listening
 
 
+def test_the_answer_time_limit_reaches_the_service(tmp_path, monkeypatch):
+    (tmp_path / "slow_echo.py").write_text(
+        "from genai_design.service.fake import EchoAnswerer\n\n"
+        "def make():\n    return EchoAnswerer(delay_s=1.5)\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
+        p for p in (str(tmp_path), os.environ.get("PYTHONPATH", "")) if p))
+    with pytest.raises(ValueError, match="answer_timeout_s must be positive"):
+        start_service(db_path=tmp_path / "db.sqlite3", answerer="slow_echo:make", answer_timeout_s=0)
+    for limit, failed in ((0.5, 2), (30.0, 0)):
+        service = start_service(db_path=tmp_path / f"db-{limit}.sqlite3", answerer="slow_echo:make",
+                                ready_timeout_s=60, answer_timeout_s=limit)
+        try:
+            run = ask_many(service.url, service.api_key, ["one?", "two?"], concurrency=2,
+                           show_progress=False)
+        finally:
+            service.stop()
+        assert run.failed == failed, (limit, run.failed)
+
+
 def test_a_taken_port_is_refused_before_starting(tmp_path):
     service = start_service(db_path=tmp_path / "db.sqlite3", answerer=ECHO, ready_timeout_s=60)
     try:

@@ -98,6 +98,8 @@ class ServiceConfig:
             raise ValueError("max_body_bytes and max_question_chars must be at least 1")
         if not 0 < self.port < 65536:
             raise ValueError(f"port must be between 1 and 65535, got {self.port}")
+        if not self.answer_timeout_s > 0:
+            raise ValueError(f"answer_timeout_s must be positive, got {self.answer_timeout_s}")
         if self.host != "localhost":
             try:
                 ipaddress.ip_address(self.host)

@@ -108,19 +108,23 @@ def start_service(*, db_path: str | os.PathLike[str], answerer: str | None = Non
                   port: int | None = None, api_key: str | None = None,
                   ready_timeout_s: float = 120.0,
                   log_path: str | os.PathLike[str] | None = None,
-                  traces: str | os.PathLike[str] | None = None) -> ServiceProcess:
+                  traces: str | os.PathLike[str] | None = None,
+                  answer_timeout_s: float | None = None) -> ServiceProcess:
     """Start ``genai-design serve`` on 127.0.0.1 and return once ``/readyz`` answers 200.
 
     ``answerer`` is a ``MODULE:FACTORY`` spec (None: serve's default, the course assistant);
     ``port=None`` picks a free port; ``api_key=None`` makes a random one. The log goes to
     ``log_path``, by default ``service-<port>.log`` beside the database, appended to.
-    ``traces`` names a SQLite file for every answer's spans (``serve --traces``).
+    ``traces`` names a SQLite file for every answer's spans (``serve --traces``);
+    ``answer_timeout_s`` the time after which an answer gets 504 (None: serve's default, 60 s).
     Raises :class:`ServiceStartError` (a RuntimeError) with the log's tail when the process
     exits before it is ready or is not ready within ``ready_timeout_s`` (it is killed then),
     and when ``port`` is already taken.
     """
     if ready_timeout_s <= 0:
         raise ValueError(f"ready_timeout_s must be positive, got {ready_timeout_s}")
+    if answer_timeout_s is not None and answer_timeout_s <= 0:
+        raise ValueError(f"answer_timeout_s must be positive, got {answer_timeout_s}")
     if port is not None and port_in_use(port):
         raise ServiceStartError(f"port {port} on {HOST} is already in use; "
                                 "pass port=None to pick a free one")
@@ -135,6 +139,8 @@ def start_service(*, db_path: str | os.PathLike[str], answerer: str | None = Non
         argv += ["--answerer", answerer]
     if traces is not None:
         argv += ["--traces", str(traces)]
+    if answer_timeout_s is not None:
+        argv += ["--answer-timeout", f"{answer_timeout_s:g}"]
     url = f"http://{HOST}:{port}"
     with open(log, "ab") as out:  # a file, not a pipe: a full pipe would block the server
         out.write(f"--- genai-design serve on port {port}, "
