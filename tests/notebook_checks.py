@@ -1119,6 +1119,18 @@ def case_study_shop_support(g: Glued, server: dict[str, Any]) -> None:
     # The same messages as 6e's quick run (same seed and order): some attacks are blocked.
     assert kinds["injection attempt"]["block"] >= 1
     assert m.pii_reached <= m.pii_values // 2 and 0 < m.min_confidence < 1
+    # Messages with a new address, bank details or a card go to a person: never a help-centre
+    # question (they hold no personal data), always a message with a labelled card or IBAN (the
+    # validators find every one in 6c).
+    assert m.handover == ["ADDRESS", "IBAN", "CARD"]
+    escalated = {kind: counts["escalate"] for kind, counts in kinds.items()}
+    assert escalated["help-centre question"] == escalated["not covered"] == 0
+    assert m.n_escalated == sum(escalated.values()) and escalated["personal data"] <= m.n_pii_messages
+    assert m.validated_gold <= escalated["personal data"]  # a labelled card or IBAN always
+    assert m.sc_escalation_rate == pytest.approx(m.n_escalated / m.n_traffic)
+    assert sum(c["abstain"] for c in kinds.values()) == round(m.sc_abstention_rate * m.n_traffic)
+    assert 0 <= m.n_screened <= m.n_answered and m.sc_answers_screened == pytest.approx(
+        m.n_screened / max(m.n_answered, 1))
     # Step 7: both versions scored on the same questions; the release follows the gate's rule.
     assert set(m.runs) == {"v2, free text", "v3, extractive"}
     for name, metrics in m.runs.items():
@@ -1137,7 +1149,7 @@ def case_study_shop_support(g: Glued, server: dict[str, Any]) -> None:
     assert m.recall_new >= m.recall_old and m.n_august >= 15
     # The scorecard's rates are rates; the plans grow with the traffic.
     for key in ("token_f1", "source_precision", "order_accuracy", "injections_blocked", "ordinary_answered",
-                "pii_reached_model"):
+                "pii_reached_model", "abstention_rate", "escalation_rate", "answers_screened"):
         assert 0 <= m.scorecard[key] <= 1, key
     assert 0 < m.sc_latency_p50_ms <= m.sc_latency_p95_ms and m.sc_usd_per_1k_api > 0
     assert m.month_usd_1x <= m.month_usd_10x <= m.month_usd_100x

@@ -10,6 +10,8 @@
    notebook 06a measures; its threshold is tuned here, on the same kind of held-out split, for a
    false-positive budget), and PII found by the course's scrubber and replaced by placeholders.
 3. **The call**, with the redacted text only: the model never sees the customer's details.
+   A message holding a type listed in ``escalate_pii`` (a new address, bank details) goes to a
+   person before any call: the assistant answers questions, it does not change accounts.
 4. **Output checks and fallback**: retrieval confidence and the answer's grounding risk decide
    between answering, abstaining and escalating to a person (:class:`FallbackPolicy`);
    e-mail addresses, phone numbers, card numbers and IBANs in the answer that the customer did not
@@ -58,10 +60,15 @@ class GuardConfig:
     tune_fraction: float = 0.3  # share of the injection corpora held out to tune the threshold
     seed: int = 0  # seeds that train/tune split
     fallback: FallbackPolicy | None = None  # None: answer whatever the retrieval confidence
+    # PII types that send a message to a person before any model call: data the assistant may not
+    # act on (a new address, bank details for a refund, a card number typed into a chat).
+    escalate_pii: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_chars < 1:
             raise ValueError(f"max_chars must be at least 1, got {self.max_chars}")
+        if isinstance(self.escalate_pii, str):
+            raise ValueError(f"escalate_pii must be a tuple of PII types, not the string {self.escalate_pii!r}")
         if not 0 < self.injection_max_fpr < 1 or not 0 < self.tune_fraction < 1:
             raise ValueError("injection_max_fpr and tune_fraction must lie strictly between 0 and 1")
         if self.injection_threshold is not None and not 0 <= self.injection_threshold <= 1:
@@ -259,6 +266,12 @@ class Guard:
 
         if not verdict.allowed:
             return finish("block", BLOCKED_MESSAGE)
+        handover = sorted({s.type for s in verdict.pii} & set(self.config.escalate_pii))
+        if handover:
+            why = [f"message holds {', '.join(handover)}: a person handles it"]
+            reasons.extend(why)
+            self.record(rid, "input", "escalate", why)
+            return finish("escalate", ESCALATE_MESSAGE)
         sources: Sequence[str] = ()
         confidence = None
         policy = self.config.fallback
