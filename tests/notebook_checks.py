@@ -194,6 +194,10 @@ def prompts(g: Glued, server: dict[str, Any]) -> None:
     assert f"({m.acc_v2_pct:.0f}% against {m.acc_v1_pct:.0f}%" in m.rollout_verdict
     assert (f"{mc['only_b_right']} questions only version 2 got right against "
             f"{mc['only_a_right']} only version 1 got right") in m.rollout_verdict
+    # It carries the gain's interval and says in words whether the test found it significant.
+    gain = m.v2_vs_v1["difference"]
+    assert f"{gain['estimate']:+.0f} points with a 95% interval of {gain['low']:+.0f} to" in m.rollout_verdict
+    assert m.rollout_verdict.count("not significant") == (mc["p_value"] >= 0.05)
     # Constrained decoding is a guarantee: every recorded answer is a section name.
     assert m.constrained_valid_pct == 100.0
 
@@ -780,10 +784,14 @@ def cost_and_caching(g: Glued, server: dict[str, Any]) -> None:
     assert all(kind in ("near miss", "paraphrase", "typed again") for kind in m.semantic_wrong_kinds)
 
 
+TRACED_SPANS = ["answer", "generation", "guardrail.input", "guardrail.output", "prompt", "retrieval"]
+
+
 def traces_and_drift(g: Glued, server: dict[str, Any]) -> None:
     m = Recorded(g, "dm")
-    # Every answer's trace has the four spans, with the prompt version on the prompt span.
-    assert m.trace_spans == ["answer", "generation", "prompt", "retrieval"]
+    # Every answer's trace has its six spans (the guard's two among them), with the prompt version
+    # on the prompt span.
+    assert m.trace_spans == TRACED_SPANS
     assert m.trace_prompt.startswith("rag-answer@")
     # The bad answer's chunks: the Netherlands threshold changed, so a shown chunk is stale.
     assert m.bad_question == "shop-068" and 1 <= len(m.stale_shown) <= m.n_shown
@@ -812,9 +820,10 @@ def traces_and_drift(g: Glued, server: dict[str, Any]) -> None:
     assert 0 < m.service_p50_ms <= m.service_p95_ms and m.metrics_samples >= 3 and m.peak_running >= 1
     assert m.feedback_acknowledged == m.n_service == m.answers_kept
     assert m.feedback_kept == m.feedback_acknowledged and m.feedback_after_restart == 201
-    # Every stored answer has its trace; a rated-down answer's trace has all four spans.
+    # Every stored answer has its trace; a rated-down answer's trace has all six spans: the
+    # service runs the guarded assistant by default.
     assert m.service_traced == m.answers_kept
-    assert m.down_trace_spans == ["answer", "generation", "prompt", "retrieval"]
+    assert m.down_trace_spans == TRACED_SPANS
 
 
 def judges(g: Glued, server: dict[str, Any]) -> None:

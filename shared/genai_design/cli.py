@@ -291,9 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_check_design)
     serve = sub.add_parser("serve", help="serve the assistant over HTTP (step 8); "
                                          "blocks until stopped")
-    serve.add_argument("--answerer", default="genai_design.assistant:build_assistant",
+    serve.add_argument("--answerer", default="genai_design.assistant:build_guarded_assistant",
                        help="MODULE:FACTORY called to build the answerer (with tracer= when "
-                            "--traces is given)")
+                            "--traces is given; default: the course assistant behind step 6's "
+                            "guard; genai_design.assistant:build_assistant has no guard)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="IP address to listen on (default: 127.0.0.1, this machine only); "
                             "a container passes 0.0.0.0, since the pod's network is its own "

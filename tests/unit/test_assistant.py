@@ -53,6 +53,10 @@ class FakeGuard:
         return SimpleNamespace(allowed=not blocked, reasons=("injection rules fired",) if blocked else (),
                                redacted=text.replace("ana@example.org", "<EMAIL_1>"), mapping=mapping)
 
+    def screen_answer(self, answer, mapping):
+        found = "boss@other.example" in answer and "boss@other.example" not in mapping.values()
+        return answer.replace("boss@other.example", "[EMAIL removed]"), ({"EMAIL": 1} if found else {})
+
 
 def drain(stream):
     """The pieces a generator yields and the value it returns."""
@@ -118,6 +122,28 @@ def test_guard_blocks_before_the_model_and_restores_personal_details(prompt):
     decisions = [s.attributes[attrs.GUARD_DECISION] for s in exporter.get_finished_spans()
                  if s.name == "guardrail.input"]
     assert decisions == ["block", "allow"]
+
+
+def test_a_guarded_answer_is_screened_whole_and_every_span_is_timed(prompt):
+    exporter, tracer = traced()
+    client = FakeClient("Ask boss@other.example or write to <EMAIL_1> [shop-help/doc-0].")
+    bot = Assistant(FakeRetriever(), client, "m", prompt, guard=FakeGuard(), tracer=tracer)
+    pieces, answer = drain(bot.stream("is ana@example.org on my order?"))
+    assert pieces == [answer.text]  # held back until checked: one piece
+    assert "[EMAIL removed]" in answer.text and "ana@example.org" in answer.text
+    spans = {s.name: s for s in exporter.get_finished_spans()}
+    assert set(spans) == {"answer", "guardrail.input", "retrieval", "prompt", "generation", "guardrail.output"}
+    assert spans["guardrail.output"].attributes[attrs.GUARD_DECISION] == "redact"
+    assert list(spans["guardrail.output"].attributes[attrs.GUARD_REASONS]) == [
+        "removed 1 EMAIL the customer did not give"]
+    order = sorted((s for n, s in spans.items() if n != "answer"), key=lambda s: s.start_time)
+    assert [s.name for s in order] == ["guardrail.input", "retrieval", "prompt", "generation", "guardrail.output"]
+    assert all(s.end_time >= s.start_time for s in spans.values())
+    assert spans["answer"].end_time >= order[-1].end_time and answer.guard_ms >= 0
+    clean = bot.answer("when do refunds arrive?")
+    assert clean.text == "Ask [EMAIL removed] or write to <EMAIL_1> [shop-help/doc-0]."  # no mapping here
+    assert [s.attributes[attrs.GUARD_DECISION] for s in exporter.get_finished_spans()
+            if s.name == "guardrail.output"] == ["redact", "redact"]
 
 
 def test_extractive_config_sends_the_passage_sentences_as_choices(prompt):

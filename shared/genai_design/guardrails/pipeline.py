@@ -305,7 +305,7 @@ class Guard:
                     reasons.extend(why)
                     self.record(rid, "output", action, why, confidence=confidence, grounding_risk=risk)
                     return finish(action, ESCALATE_MESSAGE, confidence, risk, call_s)
-        answer, leaked = self._screen_answer(restore(raw, verdict.mapping), verdict.mapping)
+        answer, leaked = self.screen_answer(restore(raw, verdict.mapping), verdict.mapping)
         if leaked:
             why = [f"answer held {n} {t} the customer did not give: redacted" for t, n in sorted(leaked.items())]
             reasons.extend(why)
@@ -313,8 +313,10 @@ class Guard:
                     confidence=confidence, grounding_risk=risk, chars=len(answer))
         return finish("answer", answer, confidence, risk, call_s)
 
-    def _screen_answer(self, answer: str, mapping: dict[str, str]) -> tuple[str, dict[str, int]]:
-        """Redact validated PII in the answer that is not one of the customer's own values."""
+    def screen_answer(self, answer: str, mapping: dict[str, str]) -> tuple[str, dict[str, int]]:
+        """The output check: ``answer`` with validated PII (e-mail, phone, card, IBAN) that is not
+        one of the customer's own values (``mapping``'s) replaced by ``[TYPE removed]``, and how
+        many of each type were removed."""
         given = set(mapping.values())
         foreign = [s for s in self.scrubber.find(answer)
                    if s.type in OUTPUT_PII_TYPES and s.text not in given]
