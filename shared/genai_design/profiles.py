@@ -38,6 +38,9 @@ class Profile:
     embed_model: str = "all-MiniLM-L6-v2"  # sentence-transformers model for retrieval chapters
     needs_network: bool = False  # True when the model must be downloaded from a hub first
     notes: tuple[str, ...] = field(default_factory=tuple)  # caveats shown to the reader
+    # What an hour of this hardware costs: a key of capacity.cost.MACHINE_PRICES ("cpu-2core") or a
+    # GPU of capacity.specs.GPUS; capacity.machine_price turns it into a price.
+    machine: str = "cpu-2core"
 
     def with_overrides(self, **changes: object) -> Profile:
         """A copy with some fields changed (notebook parameters override profiles this way)."""
@@ -85,6 +88,7 @@ PROFILES: dict[str, Profile] = {
         vllm_args=("--gpu-memory-utilization", "0.85", "--enable-prompt-tokens-details"),
         start_timeout_s=600.0,
         needs_network=True,
+        machine="T4",
     ),
     "gpu-large": Profile(
         name="gpu-large",
@@ -98,6 +102,7 @@ PROFILES: dict[str, Profile] = {
         vllm_args=("--gpu-memory-utilization", "0.90", "--enable-prompt-tokens-details"),
         start_timeout_s=900.0,
         needs_network=True,
+        machine="A100-80GB",  # priced as the larger of the cards it names
     ),
 }
 

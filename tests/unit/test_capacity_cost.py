@@ -74,3 +74,19 @@ def test_price_tables_are_dated_and_sourced():
     for price in MACHINE_PRICES.values():
         assert re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", price.as_of)
         assert price.source and price.usd_per_hour > 0
+
+
+def test_every_profile_prices_its_own_hardware():
+    from genai_design.capacity import GPUS, machine_price
+    from genai_design.profiles import PROFILES
+
+    for profile in PROFILES.values():
+        price = machine_price(profile.machine)
+        assert price.usd_per_hour > 0, profile.name
+        if profile.device == "cuda":  # a GPU profile is priced as a GPU, never as the CPU machine
+            assert profile.machine in GPUS and price.usd_per_hour == GPUS[profile.machine].usd_per_hour
+            assert price.name == f"one {profile.machine} GPU" and "ILLUSTRATIVE" in price.note
+        else:
+            assert price is MACHINE_PRICES[profile.machine]
+    with pytest.raises(ValueError, match="no price"):
+        machine_price("TPU-v9")

@@ -27,6 +27,7 @@ from genai_design.capacity.cost import (
     count_api_tokens,
     count_served_tokens,
     machine_cost_usd,
+    machine_price,
 )
 from genai_design.capacity.disagg import (
     MIXES,
@@ -121,7 +122,7 @@ __all__ = [
     "simulate_routing",
     "PUBLISHED_PEAKS", "DecodeCeiling", "HardwarePeak", "crossover_batch", "decode_ceiling", "measure_peak",
     "API_PRICES", "MACHINE_PRICES", "ApiPrice", "MachinePrice", "api_cost_usd", "count_api_tokens", "count_served_tokens",
-    "machine_cost_usd",
+    "machine_cost_usd", "machine_price",
     "ARRIVAL_PROCESSES", "DTYPE_BYTES", "GIB", "GPUS", "MIXES", "MODELS", "POLICIES", "SIZING_MODELS", "TP_SIZES",
     "AutoscaleConfig", "AutoscaleResult", "DeploymentPlan", "DisaggCosts", "DisaggResult", "GpuSpec",
     "ModelSpec", "ScalingObservation", "ServiceCurve", "SplitComparison", "Traffic", "WorkloadMix",

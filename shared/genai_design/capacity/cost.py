@@ -58,6 +58,22 @@ MACHINE_PRICES = {
 }
 
 
+def machine_price(key: str) -> MachinePrice:
+    """What an hour of a profile's hardware costs (``Profile.machine``): an entry of
+    :data:`MACHINE_PRICES`, or one GPU of :data:`genai_design.capacity.specs.GPUS` at its rounded,
+    ILLUSTRATIVE on-demand price (undated: real prices vary by cloud, region and month)."""
+    if key in MACHINE_PRICES:
+        return MACHINE_PRICES[key]
+    from genai_design.capacity.specs import GPUS
+
+    if key not in GPUS:
+        raise ValueError(f"no price for machine {key!r}; known: {', '.join([*MACHINE_PRICES, *GPUS])}")
+    gpu = GPUS[key]
+    return MachinePrice(f"one {gpu.name} GPU", gpu.usd_per_hour,
+                        "ILLUSTRATIVE rounded on-demand price of one GPU, the host not counted",
+                        "undated", "genai_design.capacity.specs.GPUS")
+
+
 def api_cost_usd(price: ApiPrice, input_tokens: float, output_tokens: float) -> float:
     """Dollars billed for ``input_tokens`` in and ``output_tokens`` out."""
     if input_tokens < 0 or output_tokens < 0:
