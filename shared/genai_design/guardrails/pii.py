@@ -37,9 +37,9 @@ import yaml
 
 from genai_design.corpora.documents import data_dir
 from genai_design.guardrails.pii_patterns import (  # re-exported: find_*, iban_valid, luhn_valid
-    AMBIGUOUS_NAMES, FIRST_NAMES, NOT_NAMES, ORDER_NUMBER, PRODUCT, RELATIONS, VALIDATORS, find_cards,
-    find_coordinated, find_cue_names, find_emails, find_ibans, find_listed_names, find_phones, find_signature,
-    iban_valid, luhn_valid, not_a_name)
+    AMBIGUOUS_NAMES, FIRST_NAMES, NOT_NAMES, ORDER_NUMBER, PARTICLES, PRODUCT, RELATIONS, TITLES, VALIDATORS,
+    find_cards, find_coordinated, find_cue_names, find_emails, find_ibans, find_listed_names, find_phones,
+    find_signature, iban_valid, luhn_valid, not_a_name)
 
 __all__ = ["ENTITY_TYPES", "SPLITS", "CourseConfig", "CourseScrubber", "PiiItem", "PiiMetrics", "PiiSpan",
            "PresidioScrubber", "find_cards", "find_emails", "find_ibans", "find_phones", "iban_valid",
@@ -65,10 +65,8 @@ class PiiSpan:
     source: str  # what found it: "spacy", "luhn", "presidio:EMAIL_ADDRESS"...
 
 
-_LEADING = NOT_NAMES | set(RELATIONS) | {"mme", "mr", "mrs", "ms", "dr", "dhr", "mevr", "mevrouw", "meneer",
-                                          "madame", "monsieur"}
+_LEADING = NOT_NAMES | set(RELATIONS) | TITLES  # words stripped from the front of a spaCy name
 _COMPANY = frozenset("bv b.v. nv n.v. vof bvba bv. gmbh ltd ltd. inc inc. srl sa sprl llc".split())
-_PARTICLES = frozenset("van de der den ter ten te le la du da di von 't".split())
 
 
 def _ner_name(ent: Any) -> list[tuple[int, int, str, str, float]]:
@@ -85,7 +83,7 @@ def _ner_name(ent: Any) -> list[tuple[int, int, str, str, float]]:
     if not words or all(not_a_name(t.text) for t in words) or words[-1].lower_ in _COMPANY:
         return []
     lower_case_name = (words[0].lower_ in FIRST_NAMES and words[0].lower_ not in AMBIGUOUS_NAMES
-                       and len(words) > 2 and any(t.lower_ in _PARTICLES for t in words[1:-1]))
+                       and len(words) > 2 and any(t.lower_ in PARTICLES for t in words[1:-1]))
     if not any(t.text[:1].isupper() for t in words) and not lower_case_name:
         return []
     return [(words[0].idx, words[-1].idx + len(words[-1].text), "PERSON", "spacy", 1.0)]

@@ -265,14 +265,15 @@ _TOKEN = r"[^\W\d_][^\W\d_'’-]*(?:['’-][^\W\d_]+)*"
 _RUN = re.compile(rf"{_TOKEN}(?: {_TOKEN}){{0,5}}")  # up to six words after a cue
 _VERB_FORM = re.compile(r"(?:ing|ed|ly|ful|ous|ive|able|less)$")
 _PLACE_WORD = re.compile(rf"\w{{3,}}(?:{_SUFFIX})$", re.IGNORECASE)
-_TITLES = frozenset("mr mrs ms mx dr dhr mevr mevrouw meneer mme madame monsieur".split()
-                    + KIN_TITLES.split("|"))
+# Titles and kinship words written before a name ("Mme Lambert", "tante Els").
+TITLES = frozenset("mr mrs ms mx dr dhr mevr mevrouw meneer mme madame monsieur".split()
+                   + KIN_TITLES.split("|"))
 
 
 def not_a_name(word: str) -> bool:
     """A word on the stop list, a title, a place, a day or month, or a street-like word."""
     low = word.lower()
-    return (low in NOT_NAMES or low in _TITLES or low in PLACES or low in CALENDAR
+    return (low in NOT_NAMES or low in TITLES or low in PLACES or low in CALENDAR
             or bool(_PLACE_WORD.match(low)))
 
 
@@ -281,7 +282,7 @@ def is_name_word(word: str, free: bool) -> bool:
     particle; a listed first name always; otherwise a capitalised word that is no place, day or
     month, or a lower-case word where the cue leaves no doubt (``free``) that is no verb form."""
     low = word.lower()
-    if low in NOT_NAMES or low in _TITLES or low in PARTICLES:
+    if low in NOT_NAMES or low in TITLES or low in PARTICLES:
         return False
     if low in FIRST_NAMES:
         return True
