@@ -66,6 +66,18 @@ if ! command -v dot >/dev/null 2>&1; then
   fi
 fi
 
+# The test suite opens the built book in headless Chromium (driven by Playwright, which is
+# told to use this browser rather than download its own).
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Chromium (the browser test opens the built book in it)"
+    { apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; } >>"$log" 2>&1 ||
+      echo "setup: could not install Chromium; the browser test needs it (apt install chromium)" >&2
+  else
+    echo "setup: Chromium is missing; the browser test needs it: apt install chromium" >&2
+  fi
+fi
+
 # Convert the bundled models once (verified by checksum on later runs): the served chat model,
 # and Gemma-3-270M, which step 4 compares with it.
 "$py" -m genai_design.cli models prepare >/dev/null

@@ -6,7 +6,9 @@ that vLLM needs on that hardware. Notebooks never hard-code a model; they ask fo
 
 Selection order: an explicit ``name`` argument, then the ``GENAI_DESIGN_PROFILE`` environment
 variable, then auto-detection (no CUDA GPU -> ``cpu-default``; a GPU with under 40 GiB of memory
--> ``colab-t4``; otherwise ``gpu-large``).
+-> ``colab-t4``; otherwise ``gpu-large``). On a GPU without bfloat16 arithmetic (compute
+capability below 8.0: the T4, the V100, Turing workstation cards) a GPU profile asking for
+bfloat16 is served in float16 instead, and says so in its notes.
 
 Left out on purpose: multi-GPU layouts (tensor parallelism is taught in chapter 5 with the
 capacity calculator) and managed APIs (use :func:`genai_design.serving.connect`).
@@ -118,6 +120,29 @@ def gpu_memory_gib() -> float | None:
     return torch.cuda.get_device_properties(0).total_memory / 2**30
 
 
+def gpu_compute_capability() -> tuple[int, int] | None:
+    """(major, minor) compute capability of the first CUDA GPU, or None when there is none."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if not torch.cuda.is_available():
+        return None
+    return tuple(torch.cuda.get_device_capability(0))  # type: ignore[return-value]
+
+
+# bfloat16 arithmetic arrived with Ampere (compute capability 8.0); older cards emulate it
+# slowly or refuse it, so vLLM is given float16 there.
+BF16_MIN_CAPABILITY = (8, 0)
+
+
+def dtype_for_gpu(dtype: str, capability: tuple[int, int] | None) -> str:
+    """The dtype to serve ``dtype`` in on a GPU of ``capability`` (None: unknown, unchanged)."""
+    if dtype == "bfloat16" and capability is not None and capability < BF16_MIN_CAPABILITY:
+        return "float16"
+    return dtype
+
+
 def detect_profile_name(gpu_gib: float | None) -> str:
     """The profile auto-detection picks for a machine whose first GPU has ``gpu_gib`` GiB."""
     if gpu_gib is None:
@@ -138,6 +163,13 @@ def get_profile(name: str | None = None) -> Profile:
             + ", ".join(sorted(PROFILES))
         )
     profile = PROFILES[chosen]
+    if profile.device == "cuda":
+        capability = gpu_compute_capability()
+        dtype = dtype_for_gpu(profile.dtype, capability)
+        if dtype != profile.dtype and capability is not None:
+            note = (f"this GPU (compute capability {capability[0]}.{capability[1]}) has no "
+                    f"bfloat16: served in {dtype}")
+            profile = profile.with_overrides(dtype=dtype, notes=profile.notes + (note,))
     if profile.device == "cpu":
         profile = profile.with_overrides(
             env=profile.env + (("VLLM_CPU_OMP_THREADS_BIND", _cpu_threads_bind()),)

@@ -483,3 +483,21 @@ def test_readme_builds_the_image_the_deployment_runs_and_calls_it_through_its_se
             f"-f deploy/kubernetes/{name}" in text, name
         assert f"`kubernetes/{name}`" in text, f"the README's table lists {name}"
     assert "`service/Dockerfile`" in text
+
+
+def test_publishing_workflow_builds_with_the_readme_command_and_publishes_its_output():
+    """The Pages workflow runs the README's book command and uploads the folder it builds."""
+    root = Path(__file__).resolve().parents[2]
+    flow = yaml.safe_load((root / ".github" / "workflows" / "publish-book.yml").read_text())
+    build = flow["jobs"]["build"]
+    runs = [step.get("run", "") for step in build["steps"]]
+    assert "make book" in runs and "make book" in (root / "README.md").read_text()
+    upload = [s for s in build["steps"] if s.get("uses", "").startswith(
+        "actions/upload-pages-artifact")]
+    assert upload and upload[0]["with"]["path"] == "_build/html"
+    assert "graphviz" in " ".join(runs)  # the diagrams need dot
+    python = [s for s in build["steps"] if s.get("uses", "").startswith("actions/setup-python")]
+    assert python[0]["with"]["python-version"] == "3.11"
+    makefile = (root / "Makefile").read_text()
+    assert "_build/html" in (root / "scripts" / "build_book.sh").read_text() and "book:" in makefile
+    assert flow["jobs"]["deploy"]["needs"] == "build"

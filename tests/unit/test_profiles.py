@@ -69,3 +69,31 @@ def test_every_profile_names_a_capacity_spec_and_the_env_serves_it() -> None:
     tokenizer = env.tokenizer()
     assert len(tokenizer("hello world")["input_ids"]) >= 2
     assert tokenizer.vocab_size == env.model_spec().vocab_size
+
+
+@pytest.mark.parametrize(("capability", "expected"), [
+    ((7, 5), "float16"),  # T4 (Turing)
+    ((7, 0), "float16"),  # V100 (Volta)
+    ((8, 0), "bfloat16"),  # A100
+    ((8, 9), "bfloat16"),  # L4 (Ada)
+    ((9, 0), "bfloat16"),  # H100
+    (None, "bfloat16"),  # unknown: left as the profile says
+])
+def test_gpu_dtype_follows_the_card(monkeypatch, capability, expected):
+    monkeypatch.delenv(profiles.PROFILE_ENV, raising=False)
+    monkeypatch.setattr(profiles, "gpu_compute_capability", lambda: capability)
+    large = profiles.get_profile("gpu-large")
+    assert large.dtype == expected
+    assert any("no bfloat16" in n for n in large.notes) == (expected == "float16")
+    # The T4 profile is float16 on every card; the CPU profile is never touched.
+    assert profiles.get_profile("colab-t4").dtype == "float16"
+    assert profiles.get_profile("cpu-default").dtype == "bfloat16"
+
+
+def test_a_large_turing_card_is_served_in_float16(monkeypatch):
+    """A 48 GB Turing card (Quadro RTX 8000) picks gpu-large by memory and float16 by capability."""
+    monkeypatch.delenv(profiles.PROFILE_ENV, raising=False)
+    monkeypatch.setattr(profiles, "gpu_memory_gib", lambda: 47.5)
+    monkeypatch.setattr(profiles, "gpu_compute_capability", lambda: (7, 5))
+    chosen = profiles.get_profile()
+    assert (chosen.name, chosen.dtype) == ("gpu-large", "float16")
