@@ -1165,6 +1165,23 @@ def case_study_shop_support(g: Glued, server: dict[str, Any]) -> None:
     assert set(m.traffic) == {"1x", "10x", "100x"} and 300 < m.served_in_p95 < 2500
 
 
+def workshop_day(g: Glued, server: dict[str, Any]) -> None:
+    m = Recorded(g, "ws")
+    assert m.n_day == 9
+    # Quick mode runs the day's first lesson; full mode runs every lesson.
+    if m.quick:
+        assert m.notebooks == ["notebooks/00_first_request.ipynb"]
+    else:
+        assert m.n_lessons == m.n_day
+    assert m.n_ok == m.n_lessons and m.errors == []
+    assert all(s > 0 for s in m.seconds) and abs(sum(m.seconds) / 60 - m.total_min) < 1e-6
+    # One runtime, one server: the lesson ran against the server this notebook found (the
+    # suite's), reused it, and the same process was running after every lesson.
+    assert m.server_pid == server["endpoint"].pid
+    assert m.first_server_pid == m.server_pid and m.first_reused is True
+    assert m.all_same_server is True
+
+
 CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/00_first_request.ipynb": first_request,
     "notebooks/00a_classifier_or_llm.ipynb": classifier_or_llm,
@@ -1193,6 +1210,7 @@ CHECKS: dict[str, Callable[[Glued, dict[str, Any]], None]] = {
     "notebooks/07c_judges.ipynb": judges,
     "notebooks/08a_cost_and_caching.ipynb": cost_and_caching,
     "notebooks/08b_traces_and_drift.ipynb": traces_and_drift,
+    "notebooks/workshop_day.ipynb": workshop_day,
     "casestudies/python_docs.ipynb": case_study_python_docs,
     "casestudies/shop_support.ipynb": case_study_shop_support,
 }

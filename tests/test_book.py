@@ -105,7 +105,8 @@ def test_book_in_a_browser(built_book):
 @pytest.mark.book
 def test_every_chapter_page_has_its_furniture(built_book):
     """Each chapter and case-study page carries the version banner, a launch button per
-    paired notebook (Colab included), exercises with solutions and an interview angle."""
+    paired notebook (Colab included), a figure or diagram, exercises with solutions and an
+    interview angle."""
     src, _ = built_book
     html = src / "_build" / "html"
     pages = sorted((html / "book").glob("step*.html")) + [
@@ -117,6 +118,8 @@ def test_every_chapter_page_has_its_furniture(built_book):
         assert 'class="course-launch"' in text and "colab.research.google.com/github/" in text, page
         assert re.search(r"<h2>Exercises", text) and "Solution" in text, page
         assert re.search(r"<h2>Interview angle", text), page
+        assert re.search(r'<object data="[^"]+\.svg"[^>]*class="graphviz|<img ', text), (
+            f"{page.name} has no figure or diagram")
     notebook = (html / "notebooks" / "05b_kv_calculator.html").read_text()
     assert "quick mode" in notebook  # the suite's Papermill runs are quick; the banner says so
     assert "<math" in notebook and "mathjax@" not in notebook  # MathML, no script from a CDN

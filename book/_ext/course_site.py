@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,7 @@ def _git_commit(root: Path) -> str:
 @functools.cache
 def build_facts(root: Path) -> dict[str, str]:
     """What the banner says, read once per build from the environment that runs it."""
-    from genai_design import course
+    from genai_design import course, serving
     from genai_design.profiles import get_profile
 
     versions = course.versions()
@@ -85,11 +86,14 @@ def build_facts(root: Path) -> dict[str, str]:
     hw = course.hardware()
     machine = hw.get("gpu") or f"{hw['cpu']}, {hw['cores']} cores"
     commit = _git_commit(root)
+    served = f"{profile.name} ({profile.model})"
+    if os.environ.get(serving.ENDPOINT_ENV):  # the notebooks talked to someone else's server
+        served += f", answers from an external endpoint ({os.environ.get(serving.MODEL_ENV, '?')})"
     return {
         "course": f"genai-design {versions['genai-design']}" + (f" ({commit})" if commit else ""),
         "libraries": ", ".join(f"{name} {versions[name]}" for name in BANNER_PACKAGES
                                if versions.get(name, "-") != "-"),
-        "profile": f"{profile.name} ({profile.model})",
+        "profile": served,
         "hardware": machine,
     }
 

@@ -43,6 +43,7 @@ def test_banner_names_course_profile_hardware_and_escapes():
 def test_build_facts_read_this_environment():
     from genai_design.profiles import get_profile
 
+    course_site.build_facts.cache_clear()
     facts = course_site.build_facts(Path(__file__).resolve().parents[2])
     assert facts["course"].startswith("genai-design ")
     profile = get_profile(None)
@@ -64,3 +65,14 @@ def test_repeated_scripts_are_kept_once():
     kept = course_site.unique_scripts(scripts)
     assert [(s.filename, s.attributes.get("body")) for s in kept] == [
         ("a.js", None), (None, body), ("b.js", None), (None, "other")]
+
+
+def test_banner_says_when_answers_came_from_an_external_endpoint(monkeypatch):
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.setenv("GENAI_DESIGN_ENDPOINT", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("GENAI_DESIGN_MODEL", "big-model")
+    course_site.build_facts.cache_clear()
+    try:
+        assert "external endpoint (big-model)" in course_site.build_facts(root)["profile"]
+    finally:
+        course_site.build_facts.cache_clear()

@@ -359,13 +359,16 @@ def find_cue_names(text: str) -> Iterator[Found]:
 _AND = re.compile(r" (?:and|or|en|of|&|et|ou|und|oder) ")
 
 
+_TO_SPACE = re.compile(r"[^ ]*")  # the word at a position, up to the next space
+
+
 def find_coordinated(text: str, names: Sequence[tuple[int, int]]) -> Iterator[Found]:
     """A capitalised first name joined to a name already found ("ask for Bram or Roos",
     "Sanne en Daan"): the second name has no cue of its own, the first is its cue."""
     for _, end in names:
         m = _AND.match(text, end)
-        if m and text[m.end():m.end() + 1].isupper() and text[m.end():].split(" ")[0].strip(
-                ".,!?;:").lower() in FIRST_NAMES:
+        if m and text[m.end():m.end() + 1].isupper() and _TO_SPACE.match(text, m.end()).group(
+                ).strip(".,!?;:").lower() in FIRST_NAMES:
             stop = name_end(text, m.end(), free=False)
             if stop is not None:
                 yield m.end(), stop, "PERSON", "cue:and"
