@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Build the executed book into _build/html. Notebooks run in full mode (quick=False) through
 # Jupyter Book's execution cache, so an unchanged notebook is not run again. One course server
-# serves every notebook; it is started here if none is running and stopped at the end.
+# serves every notebook; it is started here if a notebook must run and none is running, and
+# stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${GENAI_DESIGN_VENV:-.venv}"
 bin="$venv/bin"
 started=0
-if [ "$("$bin/python" -m genai_design.cli server status | "$bin/python" -c 'import json,sys; print(json.load(sys.stdin)["running"])')" != True ]; then
+# An unchanged rebuild takes every notebook from the execution cache: no server is needed.
+if "$bin/python" scripts/notebooks_to_run.py >/dev/null; then
+  echo "book: every notebook's outputs are in the execution cache"
+elif [ "$("$bin/python" -m genai_design.cli server status | "$bin/python" -c 'import json,sys; print(json.load(sys.stdin)["running"])')" != True ]; then
   echo "book: starting the course server"
   "$bin/python" -m genai_design.cli server start >/dev/null
   started=1

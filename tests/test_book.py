@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,21 @@ def test_book_builds_without_warnings(built_book):
     assert len(every) == len(sources), (sorted(every), sources)
     for ref in every:
         assert (html / "book" / ref).resolve().is_file(), ref
+
+
+@pytest.mark.book
+def test_unchanged_rebuild_takes_under_a_minute(built_book):
+    """Built again with nothing changed, the book rewrites no page and finishes in well under a
+    minute (`make book` adds only a check of the execution cache: no notebook, no server)."""
+    src, _ = built_book
+    jb = Path(sys.executable).with_name("jupyter-book")
+    started = time.perf_counter()
+    build = subprocess.run([str(jb), "build", str(src), "-W", "--keep-going"],
+                           capture_output=True, text=True, timeout=300)
+    seconds = time.perf_counter() - started
+    assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
+    assert "no targets are out of date" in build.stdout
+    assert seconds < 60, f"an unchanged rebuild took {seconds:.0f} s"
 
 
 def _pages_with_widgets(results: dict) -> int:
