@@ -54,29 +54,24 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   fresh=1
 fi
 
-# The book's system diagrams are Graphviz text drawn by `dot` when the book builds.
-if ! command -v dot >/dev/null 2>&1; then
+# Debian packages the book and its tests need: installed with apt-get when run as root on
+# Debian or Ubuntu, otherwise named with how to install them.
+need_package() {  # need_package COMMAND PACKAGE WHY
+  command -v "$1" >/dev/null 2>&1 && return 0
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "setup: installing Graphviz (it draws the book's diagrams)"
-    { apt-get install -y -q graphviz || { apt-get update -q && apt-get install -y -q graphviz; }; } >>"$log" 2>&1 ||
-      echo "setup: could not install Graphviz; the book build needs it (apt install graphviz)" >&2
+    echo "setup: installing $2 ($3)"
+    { apt-get install -y -q "$2" || { apt-get update -q && apt-get install -y -q "$2"; }; } >>"$log" 2>&1 ||
+      echo "setup: could not install $2; $3 (apt install $2)" >&2
   else
-    echo "setup: Graphviz's dot is missing; the book build needs it to draw diagrams:" >&2
-    echo "       apt install graphviz, brew install graphviz, or conda install graphviz" >&2
+    echo "setup: $1 is missing; $3: apt install $2" >&2
   fi
-fi
-
+}
+# The book's system diagrams are Graphviz text drawn by `dot` when the book builds (also
+# `brew install graphviz` or `conda install graphviz`).
+need_package dot graphviz "it draws the book's diagrams (brew or conda install graphviz also work)"
 # The test suite opens the built book in headless Chromium (driven by Playwright, which is
 # told to use this browser rather than download its own).
-if ! command -v chromium >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "setup: installing Chromium (the browser test opens the built book in it)"
-    { apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }; } >>"$log" 2>&1 ||
-      echo "setup: could not install Chromium; the browser test needs it (apt install chromium)" >&2
-  else
-    echo "setup: Chromium is missing; the browser test needs it: apt install chromium" >&2
-  fi
-fi
+need_package chromium chromium "the browser test opens the built book in it"
 
 # Convert the bundled models once (verified by checksum on later runs): the served chat model,
 # and Gemma-3-270M, which step 4 compares with it.
