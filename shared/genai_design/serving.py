@@ -13,6 +13,8 @@ endpoint comes from is decided once, by :func:`ensure_server`:
    API key, and outlives the notebook that started it until :func:`stop_server`.
 
 The running server is recorded in ``$GENAI_DESIGN_HOME/server.json``; its log is beside it.
+An experiment that needs other engine settings (a KV space small enough to run out) uses
+:func:`side_server`: a second CPU server, never recorded, stopped when its ``with`` block ends.
 Left out on purpose: several replicas and routing (chapter 5 shows them as configuration).
 """
 
@@ -267,14 +269,9 @@ def launch(argv: Sequence[str], base_url: str, api_key: str, model: str, log_pat
         time.sleep(0.5)
 
 
-def start_server(profile: Profile | str | None = None, port: int | None = None,
-                 extra_args: Sequence[str] = (), timeout_s: float | None = None) -> Endpoint:
-    """Start a new vLLM server for ``profile`` on 127.0.0.1 and record it for reuse.
-
-    ``port=None`` picks a free port; a port that is already taken raises ServerStartError.
-    Most callers want :func:`ensure_server`, which reuses a running server first.
-    """
-    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+def _spawn(profile: Profile, port: int | None, extra_args: Sequence[str],
+           timeout_s: float | None) -> Endpoint:
+    """Start ``vllm serve`` for ``profile`` on 127.0.0.1 and wait until it answers."""
     if port is not None and port_in_use(port):
         raise ServerStartError(
             f"port {port} on {HOST} is already in use by another process; "
@@ -293,12 +290,59 @@ def start_server(profile: Profile | str | None = None, port: int | None = None,
                           timeout_s or profile.start_timeout_s, env)
     _started_pids.add(pid)
     models = _served_models(base_url, api_key)
-    endpoint = Endpoint(base_url, api_key, profile.served_model_name, profile.name,
-                        models.get(profile.served_model_name), pid, str(log_path), round(seconds, 2))
+    return Endpoint(base_url, api_key, profile.served_model_name, profile.name,
+                    models.get(profile.served_model_name), pid, str(log_path), round(seconds, 2))
+
+
+def start_server(profile: Profile | str | None = None, port: int | None = None,
+                 extra_args: Sequence[str] = (), timeout_s: float | None = None) -> Endpoint:
+    """Start a new vLLM server for ``profile`` on 127.0.0.1 and record it for reuse.
+
+    ``port=None`` picks a free port; a port that is already taken raises ServerStartError.
+    Most callers want :func:`ensure_server`, which reuses a running server first.
+    """
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    endpoint = _spawn(profile, port, extra_args, timeout_s)
     state = _state_path()
     state.write_text(json.dumps(endpoint.to_dict(), indent=1) + "\n")
     state.chmod(0o600)  # it holds the API key
     return endpoint
+
+
+def kv_limit_args(kv_blocks: int, block_size: int, max_model_len: int) -> list[str]:
+    """``vllm serve`` options that leave requests exactly ``kv_blocks`` KV blocks of
+    ``block_size`` tokens, with the context cut to what they hold (vLLM refuses a context
+    longer than its KV space). The override asks for one block more: vLLM's block pool keeps
+    its first block aside as a placeholder (the null block) that no request uses."""
+    if kv_blocks < 1 or block_size < 1:
+        raise ValueError(f"kv_blocks and block_size must be positive, got {kv_blocks} and {block_size}")
+    return ["--num-gpu-blocks-override", str(kv_blocks + 1), "--block-size", str(block_size),
+            "--max-model-len", str(min(max_model_len, kv_blocks * block_size))]
+
+
+@contextmanager
+def side_server(profile: Profile | str | None = None, extra_args: Sequence[str] = (),
+                timeout_s: float | None = None) -> Iterator[Endpoint]:
+    """A second, short-lived CPU server with other engine options, stopped when the block ends.
+
+    For an experiment the course server's settings cannot show, such as a KV space small enough
+    to run out (see :func:`kv_limit_args`). It is not recorded as the course server, so
+    :func:`ensure_server` never hands it out. CPU profiles only: on one GPU a second engine
+    would compete with the course server for memory (stop that one first, then start this).
+    """
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    if profile.device != "cpu":
+        raise ServerStartError(
+            f"a side server runs on CPU profiles only, not {profile.name!r} ({profile.device}): "
+            "a second engine on the same GPU competes with the course server for its memory; "
+            "stop the course server (genai-design server stop) and start one with these options")
+    endpoint = _spawn(profile, None, extra_args, timeout_s)
+    try:
+        yield endpoint
+    finally:
+        assert endpoint.pid is not None  # _spawn always starts a process
+        _terminate(endpoint.pid, grace_s=10.0)
+        _started_pids.discard(endpoint.pid)
 
 
 def started_by_this_process(endpoint: Endpoint) -> bool:

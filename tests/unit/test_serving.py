@@ -174,3 +174,40 @@ def test_warming_a_hub_model_says_why_it_did_nothing():
     # A GPU profile names a Hugging Face id: there is no local config to inspect before download.
     result = serving.warm_start_caches("colab-t4")
     assert result["warmed"] is False and "no local config" in result["reason"]
+
+
+def test_kv_limit_args_cut_the_context_to_the_kv_space():
+    # One block more than asked for: vLLM's block pool keeps one aside (the null block).
+    assert serving.kv_limit_args(6, 128, 8192) == [
+        "--num-gpu-blocks-override", "7", "--block-size", "128", "--max-model-len", "768"]
+    assert serving.kv_limit_args(100, 128, 8192)[-1] == "8192"  # never longer than the profile's
+    with pytest.raises(ValueError, match="positive"):
+        serving.kv_limit_args(0, 128, 8192)
+
+
+@pytest.fixture
+def fake_vllm(home, monkeypatch):
+    """side_server runs the stand-in instead of `vllm serve`, with the stand-in's key."""
+    monkeypatch.setattr(serving, "prepare_model", lambda model: type("P", (), {"path": "unused"}))
+    monkeypatch.setattr(serving.secrets, "token_hex", lambda n: "key")
+    monkeypatch.setattr(serving, "vllm_command", lambda profile, path, port, key, extra: [
+        sys.executable, "-c", FAKE_SERVER, str(port), profile.served_model_name, "0"])
+
+
+def test_side_server_is_never_the_course_server_and_stops_with_its_block(fake_vllm, home):
+    with serving.side_server("cpu-default") as side:
+        assert side.managed and serving._pid_alive(side.pid)
+        assert serving._served_models(side.base_url, "key") == {"smollm2-135m-instruct": 1024}
+        assert serving.running_server() is None and not (home / "server.json").exists()
+    assert not serving._pid_alive(side.pid)
+    # An error inside the block stops it too, and the error reaches the caller.
+    with pytest.raises(RuntimeError, match="boom"):
+        with serving.side_server("cpu-default") as side:
+            raise RuntimeError("boom")
+    assert not serving._pid_alive(side.pid)
+
+
+def test_side_server_refuses_a_gpu_profile(fake_vllm):
+    with pytest.raises(serving.ServerStartError, match="CPU profiles only"):
+        with serving.side_server("colab-t4"):
+            pass
