@@ -296,3 +296,13 @@ def test_shop_help_loader_on_tiny_files(tmp_path: Path, monkeypatch: pytest.Monk
     _write(tmp_path / "shop_help" / "v1.jsonl", [{"id": "shop-help/x", "version": 1}])
     with pytest.raises(ValueError, match="missing fields"):
         load_kb("shop-help", 1)
+
+
+def test_held_out_questions_validate_and_stay_out_of_the_eval_set(kbs: dict) -> None:
+    path = data_dir() / "eval" / "holdout" / "python_reference.jsonl"
+    questions = read_eval_file(path)
+    assert len(questions) == 60 and {q.kb for q in questions} == {"python-reference"}
+    assert validate_eval_set(questions, kbs) == []
+    assert {q.type for q in questions} == {"factual", "multi-hop"}  # every one answerable
+    # Not read by load_eval_set: a held-out question must never reach tuning by accident.
+    assert not {q.id for q in questions} & {q.id for q in load_eval_set()}

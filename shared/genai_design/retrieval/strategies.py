@@ -13,6 +13,11 @@ query and groups chunks into documents. :data:`STRATEGIES` names them:
 - ``"hybrid+rerank(fused)"``: the same, but the reranker's order is fused with hybrid's by
   reciprocal rank, so it can only promote a candidate that hybrid already ranked well.
 
+:class:`DocumentFusionSearch` (``"hybrid+documents"``) fuses hybrid's document ranking with four
+rankings of whole documents learned from the knowledge base
+(:mod:`~genai_design.retrieval.doc_signals`). It is not in the registry: it gained on the
+questions it was designed against and not on fresh ones (notebook 3f), so nothing picks it by name.
+
 A reranked strategy returns only its ``rerank_candidates`` chunks, as LlamaIndex's reranking
 postprocessors do with ``top_n``. :func:`open_retriever` builds an index and returns one
 strategy over it, in one call (the command line uses it). Left out: query rewriting,
@@ -27,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from genai_design.retrieval.base import BaseRetriever, Ranked, Reranker
+from genai_design.retrieval.doc_signals import DocumentSignals, build_document_signals
 from genai_design.retrieval.fusion import RRF_K, reciprocal_rank_fusion
 from genai_design.retrieval.index import KBIndex
 
@@ -112,6 +118,32 @@ class FusedRerankSearch(RerankSearch):
 
     strategy = "hybrid+rerank(fused)"
     fuse = True
+
+
+class DocumentFusionSearch(HybridSearch):
+    """Hybrid's document ranking fused with document-level signals learned from the KB."""
+
+    strategy = "hybrid+documents"
+
+    def __init__(self, index: KBIndex, config: RetrieverConfig | None = None,
+                 signals: DocumentSignals | None = None) -> None:
+        super().__init__(index, config)
+        if signals is None:  # trained now: the KB's sentences are embedded once, then cached
+            store, _ = index.built()
+            signals = build_document_signals(index.docs, store.vectors(), self.chunks,
+                                             self.embedder.encode_cached)
+        self.signals = signals  # the four document rankings (signals.report: what the build did)
+        self.first_chunk: dict[str, str] = {}  # a document's first chunk, for documents hybrid missed
+        for chunk in sorted(self.chunks.values(), key=lambda c: c.start_char):
+            self.first_chunk.setdefault(chunk.doc_id, chunk.chunk_id)
+
+    def _rank(self, query: str, n: int) -> Ranked:
+        best: dict[str, str] = {}  # each document's best hybrid chunk, in hybrid's order
+        for chunk_id, _ in super()._rank(query, n):
+            best.setdefault(self.chunks[chunk_id].doc_id, chunk_id)
+        fused = self.signals.fuse(list(best), self.embedder.encode_query(query), self.config.rrf_k)
+        # A document hybrid did not reach is represented by its first chunk.
+        return [(best.get(doc_id) or self.first_chunk[doc_id], score) for doc_id, score in fused]
 
 
 STRATEGIES: dict[str, type[IndexRetriever]] = {
