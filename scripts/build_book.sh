@@ -8,6 +8,19 @@ cd "$(dirname "$0")/.."
 venv="${GENAI_DESIGN_VENV:-.venv}"
 bin="$venv/bin"
 started=0
+stale=0
+cache="_build/.jupyter_cache"
+# The execution cache matches a notebook by its code only: outputs made before a change to the
+# package, data, prompts or gates would be reused. Clear them, unless told to keep them.
+if ! "$bin/python" scripts/book_inputs.py check "$cache"; then
+  if [ "${GENAI_DESIGN_KEEP_CACHE:-0}" = 1 ]; then
+    echo "book: shared/, data/, prompts/ or evals/ changed; keeping the cached outputs (GENAI_DESIGN_KEEP_CACHE=1)"
+    stale=1
+  else
+    echo "book: shared/, data/, prompts/ or evals/ changed since the cached outputs were made: clearing $cache"
+    rm -rf "$cache"
+  fi
+fi
 # An unchanged rebuild takes every notebook from the execution cache: no server is needed.
 if "$bin/python" scripts/notebooks_to_run.py >/dev/null; then
   echo "book: every notebook's outputs are in the execution cache"
@@ -21,4 +34,6 @@ trap cleanup EXIT
 # Executed notebooks are pages of the book: no progress bars stored as widgets.
 TQDM_DISABLE=1 HF_HUB_DISABLE_PROGRESS_BARS=1 "$bin/jupyter-book" build . -W --keep-going "$@"
 test -f _build/html/index.html
+# Outputs kept on purpose after a change still come from the old inputs: record nothing then.
+[ "$stale" = 1 ] || "$bin/python" scripts/book_inputs.py record "$cache"
 echo "book: open _build/html/index.html"

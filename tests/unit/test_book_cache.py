@@ -43,3 +43,36 @@ def test_command_exits_1_and_lists_what_would_run(tmp_path, capsys):
     assert notebooks_to_run.main([str(tmp_path / "empty-cache")]) == 1
     listed = capsys.readouterr().out.split()
     assert "notebooks/00_first_request.ipynb" in listed and len(listed) >= 20
+
+
+_inputs_spec = importlib.util.spec_from_file_location("book_inputs", ROOT / "scripts" / "book_inputs.py")
+book_inputs = importlib.util.module_from_spec(_inputs_spec)
+_inputs_spec.loader.exec_module(book_inputs)
+
+
+def _course_tree(root: Path) -> Path:
+    for folder in book_inputs.INPUTS:
+        (root / folder).mkdir(parents=True)
+    (root / "shared/genai_design/lesson.py").write_text("SIZE = 1\n")
+    (root / "data/questions.jsonl").write_text('{"q": 1}\n')
+    return root
+
+
+def test_a_change_to_the_package_or_data_makes_cached_outputs_stale(tmp_path):
+    from jupyter_cache import get_cache
+
+    root, cache_dir = _course_tree(tmp_path / "course"), tmp_path / "cache"
+    assert book_inputs.inputs_changed(cache_dir, root) is False  # nothing cached: nothing stale
+    get_cache(str(cache_dir)).cache_notebook_file(str(_notebook(tmp_path / "one.ipynb", "print(2)")),
+                                                   check_validity=False)
+    assert book_inputs.inputs_changed(cache_dir, root) is True  # cached, digest never recorded
+    book_inputs.record(cache_dir, root)
+    assert book_inputs.inputs_changed(cache_dir, root) is False
+    (root / "shared/genai_design/__pycache__").mkdir()
+    (root / "shared/genai_design/__pycache__/lesson.cpython-311.pyc").write_bytes(b"\0")
+    assert book_inputs.inputs_changed(cache_dir, root) is False  # byte-code does not count
+    (root / "data/questions.jsonl").write_text('{"q": 2}\n')
+    assert book_inputs.inputs_changed(cache_dir, root) is True
+    book_inputs.record(cache_dir, root)
+    (root / "shared/genai_design/lesson.py").rename(root / "shared/genai_design/renamed.py")
+    assert book_inputs.inputs_changed(cache_dir, root) is True  # same bytes, another file
