@@ -74,7 +74,7 @@ Span = tuple[int, int]  # (start, end) character offsets into a document's text
 _SEPARATORS = (re.compile(r"\n[ \t]*\n\s*"), re.compile(r"\n"),
                re.compile(r"(?<=[.!?:;])\s+"), re.compile(r"\s+"))
 _ATX_HEADING = re.compile(r"^#{1,6} +\S")
-_UNDERLINE = re.compile(r"^(=+|-+|\*+|~+)\s*$")
+UNDERLINE = re.compile(r"^(=+|-+|\*+|~+)\s*$")  # a line underlining a heading (Python reference style)
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -163,8 +163,8 @@ def _headings(text: str) -> list[tuple[int, str]]:
         stripped = line.strip()
         if _ATX_HEADING.match(line):
             found.append((offset, stripped.lstrip("#").strip()))
-        elif (_UNDERLINE.match(stripped) and previous is not None and previous[1]
-              and len(stripped) >= 3 and not _UNDERLINE.match(previous[1])):
+        elif (UNDERLINE.match(stripped) and previous is not None and previous[1]
+              and len(stripped) >= 3 and not UNDERLINE.match(previous[1])):
             found.append(previous)
         previous = (offset, stripped)
         offset += len(line)

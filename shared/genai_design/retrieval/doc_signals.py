@@ -3,8 +3,8 @@
 
 Hybrid search ranks chunks and represents each document by its best chunk, so a "hub" document
 with many chunks (the Python reference's ``specialnames`` or ``compound``, which contain whole
-smaller topics) gets many chances to place one chunk near any query, and often ranks first when
-the right answer is a small topic. This stage adds four rankings of whole documents that do not
+smaller topics) gets many chances to place one chunk near any query, and can take first place when
+the right answer is a small topic it contains. This stage adds four rankings of whole documents that do not
 reward having many chunks, all computed from the knowledge base alone (the only label is which
 document a piece of text came from; no evaluation question is used):
 
@@ -32,12 +32,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from genai_design.corpora import Document
-from genai_design.retrieval.chunking import Chunk
+from genai_design.retrieval.chunking import UNDERLINE, Chunk
 from genai_design.retrieval.fusion import RRF_K, reciprocal_rank_fusion
 
 SIGNALS = ("topic", "chunk centroid", "sentence centroid", "best sentences")
 BEST_SENTENCES = 3  # "best sentences" averages a document's this many nearest sentences
-_UNDERLINE = re.compile(r"^(=+|-+|\*+|~+)$")  # the Python reference underlines its headings
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")  # a full stop, then a capital or a quote
 
 
@@ -48,7 +47,7 @@ def kb_sentences(text: str, min_chars: int = 25, max_chars: int = 600) -> list[s
     out: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text):
         flat = " ".join(paragraph.split())
-        if len(flat) < min_chars or _UNDERLINE.match(flat):
+        if len(flat) < min_chars or UNDERLINE.match(flat):
             continue
         out.extend(s[:max_chars] for s in _SENTENCE_END.split(flat) if len(s) >= min_chars)
     return out
@@ -58,7 +57,7 @@ def kb_headings(text: str) -> list[str]:
     """Lines underlined with ``===``, ``---``, ``***`` or ``~~~`` (a topic's title and sections)."""
     lines = [line.strip() for line in text.splitlines()]
     return [line for line, under in zip(lines, lines[1:])
-            if line and len(under) >= 3 and _UNDERLINE.match(under)]
+            if line and len(under) >= 3 and UNDERLINE.match(under)]
 
 
 @dataclass(frozen=True)
