@@ -1088,6 +1088,10 @@ def paged_attention(g: Glued, server: dict[str, Any]) -> None:
     # (The suite runs the CPU profile; on a GPU profile the notebook starts no second engine.)
     assert m.n_burst == (8 if m.quick else 16) and 0 < m.side_blocks < m.burst_demand
     assert m.simulated_burst["budget_blocks"] == m.side_blocks and m.simulated_burst["preemptions"] > 0
+    # vLLM's rule (no admission after a preemption) never preempts more than the plain allocator here
+    held = m.simulated_burst_held
+    assert held["budget_blocks"] == m.side_blocks and 0 <= held["preemptions"] <= m.simulated_burst["preemptions"]
+    assert f"and {held['preemptions']} times when it admits no request" in m.observed_verdict
     assert m.observed_preemptions >= 1 and m.burst_complete is True and m.side_start_s > 0 and m.burst_s > 0
     assert f"preempted {m.observed_preemptions:.0f} times by its own count" in m.observed_verdict
     for key in ("paged_verdict", "prefix_verdict", "preempt_verdict", "observed_verdict"):

@@ -67,6 +67,17 @@ def test_no_preemption_when_everything_fits_and_some_when_it_does_not():
         simulate_preemption(reqs, budget_blocks=1, block_size=16)
 
 
+def test_holding_admissions_after_a_preemption_as_vllm_does():
+    reqs = [KvRequest(16, 16) for _ in range(8)]
+    plain = simulate_preemption(reqs, budget_blocks=9, block_size=16)
+    held = simulate_preemption(reqs, budget_blocks=9, block_size=16, admit_after_preemption=False)
+    # freed blocks go to the requests still running, not to a newcomer: fewer evictions, less recomputed
+    assert (plain.preemptions, held.preemptions) == (18, 11)
+    assert held.recomputed_tokens < plain.recomputed_tokens and held.steps == plain.steps
+    roomy = simulate_preemption(reqs, budget_blocks=16, block_size=16, admit_after_preemption=False)
+    assert roomy == simulate_preemption(reqs, budget_blocks=16, block_size=16)  # no preemption, no difference
+
+
 def test_max_num_seqs_caps_the_batch():
     reqs = [KvRequest(4, 4) for _ in range(10)]
     run = simulate_preemption(reqs, budget_blocks=100, block_size=16, max_num_seqs=3)

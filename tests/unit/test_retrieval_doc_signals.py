@@ -83,13 +83,3 @@ def test_second_stage_returns_documents_hybrid_did_not_reach(index, tmp_path, mo
     again = DocumentFusionSearch(index, signals=second.signals)
     assert [h.doc_id for h in again.search("gift vouchers expire")] == [h.doc_id for h in hits][:5]
     assert np.array_equal(again.signals.sentence_vectors, second.signals.sentence_vectors)
-
-
-def test_sentences_are_embedded_shortest_first_and_returned_in_order():
-    from genai_design.retrieval.doc_signals import _embed_by_length
-
-    seen = []
-    texts = ["a much longer sentence than the others", "short", "medium length"]
-    vectors = _embed_by_length(lambda batch: seen.append(list(batch)) or HashingEmbedder().encode(batch), texts)
-    assert seen == [["short", "medium length", "a much longer sentence than the others"]]
-    assert np.allclose(vectors, HashingEmbedder().encode(texts))

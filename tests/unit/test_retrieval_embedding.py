@@ -36,6 +36,22 @@ def test_vectors_are_unit_length_and_paraphrases_are_close(model):
     assert os.environ.get("HF_HUB_OFFLINE")  # set (or kept) before loading
 
 
+def test_texts_are_encoded_shortest_first_and_returned_in_the_order_given(model):
+    batches = []
+
+    class Recording:  # stands in for the model: records each batch, encodes it with the real one
+        def encode(self, batch, **kwargs):
+            batches.append(list(batch))
+            return model.encode(batch, **kwargs)
+
+    embedder = _embedder(Recording(), batch_size=2)
+    texts = ["a much longer sentence than all the others here", "short", "medium length", "tiny one"]
+    vectors = embedder.encode(texts, show_progress=False)
+    assert batches == [["short", "tiny one"], ["medium length", texts[0]]]  # similar lengths together
+    alone = np.vstack([_embedder(model).encode([t]) for t in texts])
+    assert np.allclose(vectors, alone, atol=1e-5)  # padding moves a vector by rounding error only
+
+
 def test_query_cache_is_lru_and_matches_encode(model):
     embedder = _embedder(model, query_cache_size=2)
     first = embedder.encode_query("alpha")

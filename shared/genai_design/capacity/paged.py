@@ -16,11 +16,13 @@ unfilled part of its last block. This module measures that difference on a list 
   (:func:`common_prefix_length` finds it), with and without sharing its full blocks (the partial
   last block is each request's own);
 - :func:`simulate_preemption`: a block allocator under a budget that runs out mid-generation and
-  preempts the newest request (its blocks freed, its tokens recomputed later), as vLLM does.
+  preempts the newest request (its blocks freed, its tokens recomputed later), as vLLM does;
+  optionally with one more rule of vLLM's scheduler (no admission in the step after a preemption).
 
 Modelled: reservation waste and the unfilled part of the last block. Left out: fragmentation
 between reservations (the gaps an allocator leaves, which the paper also counts), swapping to CPU
-memory instead of recomputing, and the time cost of block-table lookups.
+memory instead of recomputing, the time cost of block-table lookups, and the rest of vLLM's
+scheduler (chunked prefill, a token budget per step).
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ class PreemptionRun:
 
 
 def simulate_preemption(requests: Sequence[KvRequest], budget_blocks: int, block_size: int = 16,
-                        max_num_seqs: int = 256) -> PreemptionRun:
+                        max_num_seqs: int = 256, admit_after_preemption: bool = True) -> PreemptionRun:
     """Run ``requests`` (all waiting at the start, first come first served) through a block
     allocator with ``budget_blocks`` blocks.
 
@@ -156,6 +158,10 @@ def simulate_preemption(requests: Sequence[KvRequest], budget_blocks: int, block
     adds one token, taking a new block when its last one is full. When none is free, the newest
     running request is preempted: its blocks are freed and it goes back to the front of the queue,
     to be prefilled again with the tokens it had produced (recomputation).
+
+    ``admit_after_preemption=False`` adds one rule of vLLM's scheduler: after a step that
+    preempted, no waiting request is admitted in the next one, so the blocks just freed go to the
+    requests still running instead of to a newcomer that would soon need more.
     """
     if not requests:
         raise ValueError("no requests")
@@ -166,8 +172,9 @@ def simulate_preemption(requests: Sequence[KvRequest], budget_blocks: int, block
     running: list[list[int]] = []  # [request, generated, blocks held], oldest first
     free, steps, preemptions, recomputed, peak = budget_blocks, 0, 0, 0, 0
     evicted: set[int] = set()  # requests preempted at least once
+    held_back = False  # the last step preempted and the scheduler admits nobody after that
     while waiting or running:
-        while waiting and len(running) < max_num_seqs:
+        while waiting and len(running) < max_num_seqs and not held_back:
             i, done = waiting[0]
             need = blocks_for(requests[i].prompt_tokens + done, block_size)
             if need > free:
@@ -179,6 +186,7 @@ def simulate_preemption(requests: Sequence[KvRequest], budget_blocks: int, block
             running.append([i, done, need])
         peak = max(peak, len(running))
         steps += 1
+        before = preemptions
         k = 0
         while k < len(running):
             i, done, held = running[k]
@@ -205,4 +213,5 @@ def simulate_preemption(requests: Sequence[KvRequest], budget_blocks: int, block
                 continue
             running[k] = [i, done, held]
             k += 1
+        held_back = not admit_after_preemption and preemptions > before
     return PreemptionRun(budget_blocks, steps, preemptions, recomputed, peak)
