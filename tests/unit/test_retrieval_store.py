@@ -7,7 +7,7 @@ import pytest
 
 from genai_design.corpora import Document
 from genai_design.retrieval.chunking import ChunkConfig, chunk_document, embedding_text
-from genai_design.retrieval.embedding import Embedder, default_embedder
+from genai_design.retrieval.embedding import Embedder, EmbedderConfig, default_embedder
 from genai_design.retrieval.store import ChunkStore, collection_name
 
 CONFIG = ChunkConfig(size_chars=60)
@@ -20,10 +20,11 @@ PARAS = [
 
 
 class CountingEmbedder(Embedder):
-    """The shared MiniLM, counting how many texts it is asked to encode."""
+    """The shared MiniLM, counting how many texts it is asked to encode (the course's embedding
+    cache off, so every count is of this test's work)."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(EmbedderConfig(disk_cache=False))
         self._model = default_embedder().model
         self.encoded: list[str] = []
 

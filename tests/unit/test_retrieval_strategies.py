@@ -84,6 +84,26 @@ def test_build_reports_what_it_did(tmp_path):
     assert (report.num_chunks, report.chunks_deleted) == (4, 4)
 
 
+def test_a_second_index_of_the_same_chunks_reads_the_embedding_cache(tmp_path, monkeypatch):
+    import dataclasses
+
+    monkeypatch.setenv("GENAI_DESIGN_HOME", str(tmp_path / "home"))
+    first, second = CountingEmbedder(), CountingEmbedder()
+    for embedder in (first, second):  # the hashing fake opts out of the disk cache; opt back in
+        embedder.config = dataclasses.replace(embedder.config, disk_cache=True)
+    built = _index(tmp_path / "a", embedder=first)
+    report = built.build()
+    assert (report.chunks_embedded, report.chunks_reused) == (8, 0) and len(first.encoded) == 8
+    assert len(list((tmp_path / "home" / "embeddings").iterdir())) == 1
+    other = _index(tmp_path / "b", embedder=second)  # another folder, as another notebook would use
+    report = other.build()
+    assert (report.chunks_embedded, report.chunks_reused, report.num_chunks) == (0, 8, 8)
+    assert second.encoded == []  # read from the cache, nothing embedded
+    ours, theirs = other.store.vectors(), built.store.vectors()
+    assert ours.keys() == theirs.keys() and all((ours[cid] == theirs[cid]).all() for cid in theirs)
+    assert "0 embedded now, 8 reused" in str(report)
+
+
 def test_known_vectors_are_stored_without_embedding(index, tmp_path):
     known = {embedding_text(index.chunks[cid]): v for cid, v in index.store.vectors().items()}
     copy = _index(tmp_path)

@@ -29,11 +29,12 @@ import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from genai_design.models import BUNDLED, embedding_model_path
+from genai_design.models import BUNDLED, course_home, embedding_model_path
 from genai_design.progress import progress
 from genai_design.retrieval.base import validate_query
 
@@ -50,6 +51,9 @@ class EmbedderConfig:
     query_cache_size: int = 1024  # query vectors kept by the LRU cache (0 turns it off)
     device: str | None = None  # "cpu", "cuda", ...; None lets sentence-transformers choose
     query_threads: int | None = 1  # torch CPU threads while embedding one query; None: unchanged
+    # index builds keep their vectors in the course cache (encode_cached), so a notebook that
+    # builds the same chunks as an earlier one reads the vectors instead of embedding again
+    disk_cache: bool = True
 
 
 class Embedder:
@@ -115,30 +119,38 @@ class Embedder:
         result[order] = vectors  # back in the order given
         return result
 
-    def encode_cached(self, texts: Sequence[str], cache_dir: str | os.PathLike[str] | None = None
-                      ) -> np.ndarray:
+    def encode_cached(self, texts: Sequence[str], cache_dir: str | os.PathLike[str] | None = None,
+                      show_progress: bool | None = None) -> np.ndarray:
         """:meth:`encode`, kept on disk in the course cache (``$GENAI_DESIGN_HOME/embeddings``)
         under a hash of the model name and the texts, so a notebook that encodes the same
         corpus as an earlier one (or an earlier run) reads the vectors instead."""
-        from pathlib import Path
-
-        from genai_design.models import course_home
-
         texts = list(texts)
-        digest = hashlib.sha256(self.config.model.encode())  # the full model path or key
-        for text in texts:
-            digest.update(hashlib.sha256(text.encode()).digest())
-        folder = Path(cache_dir) if cache_dir is not None else course_home() / "embeddings"
-        path = folder / f"{self.name}-{len(texts)}-{digest.hexdigest()[:20]}.npy"
-        if path.exists():
-            return np.load(path)
-        vectors = self.encode(texts)
+        cached = self.read_cached(texts, cache_dir)
+        if cached is not None:
+            return cached
+        path = self._cache_path(texts, cache_dir)
+        vectors = self.encode(texts, show_progress)
+        folder = path.parent
         folder.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
         with partial.open("wb") as handle:
             np.save(handle, vectors)
         os.replace(partial, path)  # readers never see a half-written file
         return vectors
+
+    def read_cached(self, texts: Sequence[str], cache_dir: str | os.PathLike[str] | None = None
+                    ) -> np.ndarray | None:
+        """The vectors :meth:`encode_cached` stored for exactly these ``texts``, or None."""
+        path = self._cache_path(list(texts), cache_dir)
+        return np.load(path) if path.exists() else None
+
+    def _cache_path(self, texts: Sequence[str], cache_dir: str | os.PathLike[str] | None) -> Path:
+        """Where :meth:`encode_cached` keeps the vectors of ``texts``."""
+        digest = hashlib.sha256(self.config.model.encode())  # the full model path or key
+        for text in texts:
+            digest.update(hashlib.sha256(text.encode()).digest())
+        folder = Path(cache_dir) if cache_dir is not None else course_home() / "embeddings"
+        return folder / f"{self.name}-{len(texts)}-{digest.hexdigest()[:20]}.npy"
 
     def encode_query(self, query: str) -> np.ndarray:
         """One query's vector (dimension,), served from the LRU cache when seen recently."""
@@ -184,7 +196,7 @@ class HashingEmbedder(Embedder):
     """
 
     def __init__(self, size: int = 64) -> None:
-        super().__init__(EmbedderConfig(model=f"hashing-{size}"))
+        super().__init__(EmbedderConfig(model=f"hashing-{size}", disk_cache=False))
         self.size = size  # hashed dimensions (plus the constant one)
 
     @property

@@ -46,7 +46,7 @@ class BuildReport:
     num_docs: int  # documents indexed
     num_chunks: int  # chunks in the store (and in the BM25 index) afterwards
     chunks_embedded: int  # distinct chunk texts embedded by this call
-    chunks_reused: int  # new or changed chunks whose vector was handed in or shared a text
+    chunks_reused: int  # new or changed chunks whose vector was handed in, shared a text or was cached
     chunks_already_stored: int  # chunks found unchanged in the store (not embedded again)
     chunks_deleted: int  # stored chunks removed: changed documents and documents now gone
     chroma_folder_bytes: int  # the Chroma folder on disk (every collection in it)

@@ -11,7 +11,11 @@ passed in, new or changed chunks are embedded and upserted and chunks that no lo
 (the document got shorter) are deleted; documents not passed in are left alone (remove
 them with :meth:`ChunkStore.delete_documents`). A text is embedded once per call however
 many chunks share it, and not at all when its vector is handed in (``known_vectors``, keyed
-by the embedded text: benchmarks grow an index from copies this way). Bad input fails before anything is
+by the embedded text: benchmarks grow an index from copies this way). When the embedder's
+``disk_cache`` is on, the texts a call must embed are looked up in the course's embedding cache
+first (:meth:`~genai_design.retrieval.embedding.Embedder.encode_cached`), so a second index of
+the same chunks, in another folder or another notebook, reads its vectors instead of embedding
+them again. Bad input fails before anything is
 written, with a ValueError: empty or whitespace-only text, text over ``max_doc_bytes`` (2 MB
 by default), bytes that are not UTF-8 (``bytes`` text is accepted and decoded strictly),
 a document of another KB, the same id twice in one call, and empty queries.
@@ -53,7 +57,8 @@ class IngestReport:
     chunks_deleted: int  # stored chunks of these documents that no longer exist
     total_chunks: int  # chunks in the collection afterwards
     seconds: float  # wall time of the call
-    texts_embedded: int = 0  # distinct texts embedded (the others were handed in or shared)
+    texts_embedded: int = 0  # distinct texts embedded (the others were handed in, shared or cached)
+    texts_from_cache: int = 0  # distinct texts whose vectors were read from the embedding cache
 
     def to_dict(self) -> dict[str, float]:
         """JSON-serialisable form."""
@@ -186,14 +191,21 @@ class ChunkStore:
         texts = [embedding_text(c) for c in todo]
         vectors = dict(known_vectors or {})
         missing = [t for t in dict.fromkeys(texts) if t not in vectors]
-        if missing:
-            vectors.update(zip(missing, self.embedder.encode(missing, show_progress)))
+        on_disk = self.embedder.config.disk_cache
+        cached = self.embedder.read_cached(missing) if missing and on_disk else None
+        if cached is not None:
+            vectors.update(zip(missing, cached))
+        elif missing:
+            vectors.update(zip(missing, self.embedder.encode_cached(missing, show_progress=show_progress)
+                               if on_disk else self.embedder.encode(missing, show_progress)))
         if todo:
             self.add_vectors(todo, np.stack([vectors[t] for t in texts]))
         return IngestReport(num_docs=len(checked), chunks_added=len(todo) - updated,
                             chunks_updated=updated, chunks_unchanged=len(chunks) - len(todo),
                             chunks_deleted=len(stale), total_chunks=self.count(),
-                            seconds=time.perf_counter() - started, texts_embedded=len(missing))
+                            seconds=time.perf_counter() - started,
+                            texts_embedded=0 if cached is not None else len(missing),
+                            texts_from_cache=len(missing) if cached is not None else 0)
 
     def add_vectors(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         """Upsert chunks with vectors computed elsewhere (benchmarks reuse vectors this way)."""
