@@ -16,7 +16,7 @@ placeholders (``<PERSON_1>``) and put back into the answer afterwards (:func:`ps
   never redacted.
 
 :func:`load_pii_set` reads the labelled set written for the course
-(``data/guardrails/pii_eval.yaml``) in four splits: ``dev`` (the rules were written on it),
+(``data/guardrails/pii_eval.yaml``) in five splits: ``dev`` (the rules were written on it),
 ``test``, ``seen-holdout`` and ``seen-holdout-2`` (each measured once, then studied: development
 data now) and ``holdout`` (written without seeing the rules or the other splits: the fair number).
 :func:`pii_metrics` scores either scrubber, and :func:`recall_interval` says how sure a recall is.
@@ -31,16 +31,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import yaml
 
 from genai_design.corpora.documents import data_dir
+
+if TYPE_CHECKING:  # imported when called: it brings scipy, which the guard's command line does not need
+    from genai_design.evaluation.stats import Interval
 from genai_design.guardrails.pii_patterns import (  # re-exported: find_*, iban_valid, luhn_valid
     AMBIGUOUS_NAMES, FIRST_NAMES, NOT_NAMES, ORDER_NUMBER, PARTICLES, PRODUCT, RELATIONS, TITLES, VALIDATORS,
-    dutch_function_words, find_cards, find_coordinated, find_cue_names, find_emails, find_ibans, find_listed_names, find_phones,
-    find_signature, iban_valid, luhn_valid, not_a_name)
+    dutch_function_words, find_cards, find_coordinated, find_cue_names, find_emails, find_ibans,
+    find_listed_names, find_phones, find_signature, iban_valid, luhn_valid, not_a_name)
 
 __all__ = ["ENTITY_TYPES", "SPLITS", "CourseConfig", "CourseScrubber", "PiiItem", "PiiMetrics", "PiiSpan",
            "PresidioScrubber", "find_cards", "find_emails", "find_ibans", "find_phones", "iban_valid",
@@ -415,18 +418,20 @@ def _covered(redacted: bytearray, item: PiiItem, min_covered: float) -> list[boo
     return [sum(redacted[g.start:g.end]) >= min_covered * (g.end - g.start) for g in item.spans]
 
 
-def recall_interval(predicted: Sequence[Sequence[PiiSpan]], items: Sequence[PiiItem], min_covered: float = 0.9,
-                    confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0) -> Any:
+def recall_interval(predicted: Sequence[Sequence[PiiSpan]], items: Sequence[PiiItem],
+                    min_covered: float = 0.9, confidence: float = 0.95, n_resamples: int = 2000,
+                    seed: int = 0) -> Interval:
     """Recall with a percentile bootstrap interval (an ``evaluation.stats.Interval``). Messages
     are resampled, not spans: the spans of one message are missed or found together more often
     than chance (one writer, one style), so resampling spans would make the interval too narrow."""
-    from genai_design.evaluation.stats import Interval
+    from genai_design.evaluation.stats import Interval  # noqa: F811 (at run time, see the top)
 
     if len(predicted) != len(items):
         raise ValueError(f"{len(predicted)} predictions for {len(items)} items")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
-    hits = np.array([sum(_covered(_mask(i.text, spans), i, min_covered)) for spans, i in zip(predicted, items)])
+    hits = np.array([sum(_covered(_mask(i.text, spans), i, min_covered))
+                     for spans, i in zip(predicted, items)])
     gold = np.array([len(i.spans) for i in items])
     if gold.sum() == 0:
         raise ValueError("no gold spans: recall is undefined")

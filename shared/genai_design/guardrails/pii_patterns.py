@@ -104,10 +104,10 @@ pls quillmere quite ready really regarding regards ridiculous sad same seriously
 still stuck such sure team thank thanks thanx that the their them then there these they this those thx to
 today tomorrow too travelling traveling trying u uw unable unacceptable until upset urgent us very waiting
 was we well were what when where which who why wil will with without wondering worried writing wrong yes
-yesterday you your near nearby close behind beside between opposite outside inside around under above below
-across along against among within upstairs downstairs graag groet groeten groetjes bedankt het een op aub dhr number card address mail sir
-madam tel wat er merci dikke danke bonjour goeiedag goedemorgen goedemiddag salam heey guten tag meine mein
-ich klantenservice helpdesk support service webshop""")
+yesterday you your near nearby close behind beside between opposite outside inside around under above
+below across along against among within upstairs downstairs graag groet groeten groetjes bedankt het een
+op aub dhr number card address mail sir madam tel wat er merci dikke danke bonjour goeiedag goedemorgen
+goedemiddag salam heey guten tag meine mein ich klantenservice helpdesk support service webshop""")
 # The kinds of goods the shop sells (home, kitchen, garden, outdoor): "<Name> [word] <noun>".
 PRODUCT_NOUNS = ("lamp lantern chandelier sofa couch armchair chair stool bench table desk bed bedframe "
                  "mattress wardrobe cabinet cupboard dresser shelf bookcase rack mirror rug carpet cushion "
